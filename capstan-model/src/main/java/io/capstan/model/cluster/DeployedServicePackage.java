@@ -1,0 +1,34 @@
+package io.capstan.model.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An activated copy of a service package on a node, as its agent observes it: identified by
+ * (application, servicePackage, activationId), with its endpoint ports and code packages.
+ */
+public record DeployedServicePackage(
+        String node,
+        String application,
+        String servicePackage,
+        String servicePackageVersion,
+        String activationId,
+        ActivationState state,
+        Map<String, Integer> endpoints,
+        List<CodePackageStatus> codePackages,
+        List<Long> replicaIds) {
+
+    public DeployedServicePackage {
+        endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+        codePackages = codePackages == null ? List.of() : List.copyOf(codePackages);
+        replicaIds = replicaIds == null ? List.of() : List.copyOf(replicaIds);
+    }
+
+    /** The activation's identity on its node. */
+    public ActivationKey key() {
+        return new ActivationKey(application, servicePackage, activationId);
+    }
+
+    /** Activating: code packages starting; Active: all running; Failing: some in backoff; Deactivating: stopping. */
+    public enum ActivationState { Activating, Active, Failing, Deactivating }
+}

@@ -1,0 +1,4 @@
+package io.capstan.model.cluster;
+
+/** A node's state as the cluster sees it. */
+public enum NodeStatus { Up, Down, Disabled }

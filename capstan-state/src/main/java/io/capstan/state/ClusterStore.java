@@ -1,0 +1,43 @@
+package io.capstan.state;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The replicated cluster state as the rest of the server sees it: submit commands, read snapshots,
+ * block for changes, and know who leads. Implemented on Apache Ratis.
+ */
+public interface ClusterStore extends AutoCloseable {
+
+    /** Appends the command to the replicated log (through the leader) and completes when it is applied. */
+    CompletableFuture<CommandResult> submit(ClusterCommand command);
+
+    /** The latest state this server has applied. */
+    ClusterSnapshot snapshot();
+
+    /** Blocks until the state index passes {@code afterIndex}, or {@code wait} elapses; returns the state then. */
+    ClusterSnapshot awaitAfter(long afterIndex, Duration wait) throws InterruptedException;
+
+    /** Whether this server currently leads the Raft group (and so runs the controllers). */
+    boolean isLeader();
+
+    /** The servers of the group, with their roles as this server sees them. */
+    List<ServerMember> members();
+
+    /** Registers a callback told true/false as this server gains or loses leadership. */
+    void onLeadershipChange(LeadershipListener listener);
+
+    @Override
+    void close();
+
+    /** One server of the control plane. */
+    record ServerMember(String id, String raftAddress, boolean leader, boolean self) {
+    }
+
+    /** Told when leadership moves to or away from this server. */
+    @FunctionalInterface
+    interface LeadershipListener {
+        void leadershipChanged(boolean leader);
+    }
+}

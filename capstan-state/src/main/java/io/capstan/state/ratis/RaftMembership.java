@@ -1,0 +1,44 @@
+package io.capstan.state.ratis;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who this server is in the Raft group and where it keeps its log: {@code peers} maps every
+ * member's id to its Raft address (host:port) and includes this server; one entry is a one-server group.
+ */
+public record RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold) {
+
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+
+    public RaftMembership {
+        peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+        if (!peers.containsKey(serverId)) {
+            throw new IllegalArgumentException("--peers must include this server '" + serverId + "'; got " + peers.keySet());
+        }
+    }
+
+    /** A one-server group: the embedded default. */
+    public static RaftMembership single(String serverId, String raftAddress, Path storageDir) {
+        return new RaftMembership(serverId, Map.of(serverId, raftAddress), storageDir, DEFAULT_SNAPSHOT_THRESHOLD);
+    }
+
+    public String raftAddress() {
+        return peers.get(serverId);
+    }
+
+    /** Parses {@code s1=host:port,s2=host:port}. */
+    public static Map<String, String> parsePeers(String text) {
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            String p = part.trim();
+            int eq = p.indexOf('=');
+            if (eq <= 0 || p.indexOf(':', eq) < 0) {
+                throw new IllegalArgumentException("--peers entry '" + p + "' must look like s1=127.0.0.1:19082");
+            }
+            peers.put(p.substring(0, eq), p.substring(eq + 1));
+        }
+        return peers;
+    }
+}
