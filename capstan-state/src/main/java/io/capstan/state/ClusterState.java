@@ -22,6 +22,7 @@ import io.capstan.state.ClusterCommand.RegisterNode;
 import io.capstan.state.ClusterCommand.ReportNode;
 import io.capstan.state.ClusterCommand.SetNodeStatus;
 import io.capstan.state.ClusterCommand.UnregisterApplicationType;
+import io.capstan.state.ClusterCommand.UpdateService;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -99,6 +100,24 @@ public final class ClusterState {
                 }
                 yield null;
             }
+            case UpdateService c -> {
+                ServiceRecord old = services.get(c.name());
+                if (old == null) {
+                    yield Rejection.notFound("service " + c.name() + " does not exist");
+                }
+                if (old.spec().activation() != c.spec().activation()) {
+                    yield Rejection.conflict("the activation mode of " + c.name() + " is " + old.spec().activation().wireName()
+                            + " and cannot be changed after creation; delete the service and create it again with --activation "
+                            + (c.spec().activation() == io.capstan.model.ActivationMode.SHARED_PROCESS ? "shared" : "exclusive"));
+                }
+                if (!old.spec().partitions().equals(c.spec().partitions())) {
+                    yield Rejection.conflict("the partitioning of " + c.name() + " cannot be changed after creation");
+                }
+                if (old.spec().kind() != c.spec().kind() || !old.spec().serviceType().equals(c.spec().serviceType())) {
+                    yield Rejection.conflict("the service type and kind of " + c.name() + " cannot be changed");
+                }
+                yield null;
+            }
             case DeleteService c -> services.containsKey(c.name()) ? null
                     : Rejection.notFound("service " + c.name() + " does not exist; see `capstan service list "
                             + c.name().application() + "`");
@@ -152,6 +171,12 @@ public final class ClusterState {
                 event(c.at(), "ApplicationDeleted", ServiceName.SCHEME + c.name(), "");
             }
             case CreateService c -> addService(c.service(), c.at());
+            case UpdateService c -> {
+                ServiceRecord old = services.get(c.name());
+                services.put(c.name(), new ServiceRecord(old.name(), c.spec(), old.servicePackage(), old.partitions(),
+                        old.createdAt(), old.placementProblem()));
+                event(c.at(), "ServiceUpdated", c.name().uri(), "");
+            }
             case DeleteService c -> removeService(c.name(), c.at());
             case RegisterNode c -> {
                 NodeRecord old = nodes.get(c.node().name());

@@ -1,0 +1,84 @@
+package io.capstan.dist;
+
+import io.capstan.agent.AgentConfig;
+import io.capstan.agent.NodeAgent;
+import io.capstan.agent.PortRange;
+import io.capstan.server.CapstanServer;
+import io.capstan.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole cluster in one JVM: one server (a one-peer Raft group on local disk) and N node agents,
+ * each with its own data directory, fault domain {@code fd:/rackI}, upgrade domain {@code UDI},
+ * a share of the machine's capacity, and a disjoint slice of the endpoint port range.
+ */
+public final class DevCluster implements AutoCloseable {
+
+    /** What {@code capstan dev} was asked for. */
+    public record Settings(int nodes, Path dataDir, int apiPort, int raftPort, Map<String, Double> nodeCapacity,
+            PortRange endpointPorts) {
+    }
+
+    private final Settings settings;
+    private CapstanServer server;
+    private final List<NodeAgent> agents = new ArrayList<>();
+
+    public DevCluster(Settings settings) {
+        if (settings.nodes() < 1) {
+            throw new IllegalArgumentException("--nodes must be at least 1");
+        }
+        this.settings = settings;
+    }
+
+    /** The capacity each node offers by default: the machine's cores and memory split evenly. */
+    public static Map<String, Double> machineShare(int nodes) {
+        Map<String, Double> share = new LinkedHashMap<>();
+        AgentConfig.machineCapacities().forEach((metric, total) -> share.put(metric,
+                Math.floor(total / nodes * 100) / 100));
+        return share;
+    }
+
+    public DevCluster start() {
+        server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + settings.raftPort(), settings.apiPort(),
+                settings.dataDir().resolve("server"))).start();
+        int slice = settings.endpointPorts().size() / settings.nodes();
+        for (int i = 1; i <= settings.nodes(); i++) {
+            int first = settings.endpointPorts().first() + (i - 1) * slice;
+            AgentConfig config = AgentConfig.builder("node-" + i, settings.dataDir().resolve("nodes").resolve("node-" + i))
+                    .server(server.apiUrl())
+                    .faultDomain("fd:/rack" + i)
+                    .upgradeDomain("UD" + i)
+                    .capacities(settings.nodeCapacity())
+                    .endpointPorts(new PortRange(first, first + slice - 1))
+                    .build();
+            NodeAgent agent = new NodeAgent(config);
+            agents.add(agent);
+            agent.start();
+        }
+        return this;
+    }
+
+    public String apiUrl() {
+        return server.apiUrl();
+    }
+
+    public List<NodeAgent> agents() {
+        return List.copyOf(agents);
+    }
+
+    /** Stops the agents (their workloads stop with them in dev mode) and then the server. */
+    @Override
+    public void close() {
+        for (NodeAgent agent : agents) {
+            agent.stopWorkloads();
+            agent.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.capstan.dist;
+
+import io.capstan.agent.PortRange;
+import io.capstan.model.Durations;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code capstan dev}: a whole cluster on this machine, in the foreground until SIGTERM. */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Run a whole cluster on this machine (server + node agents, embedded state) until interrupted.")
+public final class DevCommand implements Callable<Integer> {
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = io.capstan.model.CapstanJson.newMapper();
+
+    @Option(names = "--nodes", defaultValue = "3", description = "Number of node agents (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--data", description = "Data directory (default: ~/.capstan/dev). Reusing it brings the cluster back.")
+    Path data;
+
+    @Option(names = "--api-port", defaultValue = "19080", description = "REST API port (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(names = "--raft-port", defaultValue = "19082", description = "Raft port (default: ${DEFAULT-VALUE}).")
+    int raftPort;
+
+    @Option(names = "--gateway-port", defaultValue = "19081",
+            description = "Reserved for the naming gateway, which is not part of this release yet.")
+    int gatewayPort;
+
+    @Option(names = "--node-cpu", description = "Cores each node offers (default: this machine's cores / nodes).")
+    Double nodeCpu;
+
+    @Option(names = "--node-memory", description = "Memory each node offers, in MiB (default: this machine's memory / nodes).")
+    Double nodeMemory;
+
+    @Option(names = "--endpoint-ports", defaultValue = "20000-29999",
+            description = "Port range for service endpoints, split between the nodes (default: ${DEFAULT-VALUE}).")
+    String endpointPorts;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "dev");
+        Map<String, Double> capacity = new LinkedHashMap<>(DevCluster.machineShare(nodes));
+        if (nodeCpu != null) {
+            capacity.put("cpu", nodeCpu);
+        }
+        if (nodeMemory != null) {
+            capacity.put("memoryMiB", nodeMemory);
+        }
+        DevCluster cluster = new DevCluster(new DevCluster.Settings(nodes, dir.toAbsolutePath(), apiPort, raftPort,
+                capacity, PortRange.parse(endpointPorts)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");
+            cluster.close();
+            stopped.countDown();
+        }, "capstan-dev-shutdown"));
+        cluster.start();
+        awaitNodes(cluster.apiUrl(), nodes, Duration.ofSeconds(60));
+        System.out.println("Capstan dev cluster ready: " + nodes + " node(s), data in " + dir);
+        System.out.println("API: " + cluster.apiUrl());
+        System.out.println("Try: ./capstan node list   (Ctrl-C or SIGTERM stops the cluster)");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Waits until every agent has registered, so "ready" means nodes can take work. */
+    private static void awaitNodes(String api, int expected, Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long index = 0;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/cluster/status?index=" + index
+                    + "&wait=2s")).build(), HttpResponse.BodyHandlers.ofString());
+            index = r.headers().firstValueAsLong(io.capstan.server.api.ApiContext.INDEX_HEADER).orElse(index);
+            if (r.statusCode() == 200 && JSON.readTree(r.body()).path("nodes").path("up").asInt() >= expected) {
+                return;
+            }
+        }
+        throw new IllegalStateException("the node agents did not register within " + Durations.format(timeout));
+    }
+}

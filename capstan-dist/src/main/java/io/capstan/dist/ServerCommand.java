@@ -1,0 +1,54 @@
+package io.capstan.dist;
+
+import io.capstan.server.CapstanServer;
+import io.capstan.server.ServerConfig;
+import io.capstan.state.ratis.RaftMembership;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code capstan server}: one control-plane member (one, three or five of them form the Raft group). */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run a control-plane server. Without --peers it is a one-server group.")
+public final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = "--name", defaultValue = "s1", description = "This server's id in the Raft group (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--raft-address", defaultValue = "127.0.0.1:19082", description = "host:port for Raft (default: ${DEFAULT-VALUE}).")
+    String raftAddress;
+
+    @Option(names = "--peers", description = "Every member as id=host:port, comma-separated, including this one.")
+    String peers;
+
+    @Option(names = "--api-port", defaultValue = "19080", description = "REST API port (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(names = "--api-host", defaultValue = "127.0.0.1", description = "REST API address (default: ${DEFAULT-VALUE}).")
+    String apiHost;
+
+    @Option(names = "--data", description = "Data directory (default: ~/.capstan/server-<name>).")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "server-" + name)).toAbsolutePath();
+        Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
+        RaftMembership raft = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
+        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, Duration.ofSeconds(30)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "capstan-server-shutdown"));
+        server.start();
+        System.out.println("Capstan server " + name + " ready; API: " + server.apiUrl() + ", Raft: " + raft.raftAddress());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,91 @@
+package io.capstan.server;
+
+import io.capstan.server.api.ApiContext;
+import io.capstan.server.api.ApiServer;
+import io.capstan.server.api.ApplicationApi;
+import io.capstan.server.api.ApplicationTypeApi;
+import io.capstan.server.api.ClusterApi;
+import io.capstan.server.api.NodeApi;
+import io.capstan.server.api.ServiceApi;
+import io.capstan.server.control.ControllerRunner;
+import io.capstan.server.control.HeartbeatTracker;
+import io.capstan.server.control.PlacementController;
+import io.capstan.state.ClusterStore;
+import io.capstan.state.ratis.RatisClusterStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One control-plane server: the Raft member holding the cluster state, the REST API, and the
+ * controllers that run while this server leads. Lifecycle: {@link #start} then {@link #close}.
+ */
+public final class CapstanServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CapstanServer.class);
+    private static final long MAX_PACKAGE_BYTES = 256L * 1024 * 1024;
+
+    private final ServerConfig config;
+    private ClusterStore store;
+    private ControllerRunner controllers;
+    private ApiServer api;
+    private int apiPort;
+
+    public CapstanServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts the Raft member, the controllers and the API; returns once the API listens. */
+    public CapstanServer start() {
+        Clock clock = Clock.systemUTC();
+        SecureRandom random = new SecureRandom();
+        store = RatisClusterStore.start(config.raft());
+        HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
+        controllers = new ControllerRunner(store, List.of(
+                new PlacementController(store, clock, () -> activationId(random))));
+        ApiContext context = new ApiContext(store, clock, config.requestTimeout());
+        ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
+        PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
+        api = new ApiServer(config.apiHost(), config.apiPort(), List.of(
+                new ClusterApi(context)::register,
+                new ApplicationTypeApi(context, packages, MAX_PACKAGE_BYTES)::register,
+                new ApplicationApi(context, definitions)::register,
+                new ServiceApi(context, definitions)::register,
+                new NodeApi(context, heartbeats)::register));
+        apiPort = api.start();
+        LOG.info("server {} API listening on {}", config.raft().serverId(), apiUrl());
+        return this;
+    }
+
+    /** A fresh ServicePackageActivationId: random, so no caller can derive or cache it (seed 004). */
+    private static String activationId(SecureRandom random) {
+        byte[] bytes = new byte[6];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    public String apiUrl() {
+        return config.apiUrl(apiPort);
+    }
+
+    public ClusterStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (controllers != null) {
+            controllers.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.capstan.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Application package archives, content-addressed by SHA-256, kept beside the replicated state so
+ * the Raft log carries only digests. Written before the registering command is submitted, so an
+ * acknowledged registration always has its content.
+ */
+public final class PackageStore {
+
+    private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path dir;
+
+    public PackageStore(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the package directory " + dir, e);
+        }
+    }
+
+    /** Stores the archive under its digest (idempotent: same digest, same bytes). */
+    public void put(String digest, byte[] archive) throws IOException {
+        Path target = file(digest);
+        if (Files.exists(target)) {
+            return;
+        }
+        Path tmp = Files.createTempFile(dir, digest, ".tmp");
+        Files.write(tmp, archive);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The archive's path, if stored. */
+    public Optional<Path> get(String digest) {
+        if (!DIGEST.matcher(digest).matches()) {
+            return Optional.empty();
+        }
+        Path f = file(digest);
+        return Files.exists(f) ? Optional.of(f) : Optional.empty();
+    }
+
+    private Path file(String digest) {
+        return dir.resolve(digest + ".tar.gz");
+    }
+}

@@ -1,0 +1,148 @@
+package io.capstan.server.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.model.CapstanJson;
+import io.capstan.model.Durations;
+import io.capstan.state.ClusterCommand;
+import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.ClusterStore;
+import io.capstan.state.CommandResult;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What every route needs: consistent reads (optionally blocking until the state passes an index),
+ * writes through the replicated log with rejections mapped to HTTP statuses, and strict body parsing.
+ */
+public final class ApiContext {
+
+    /** The header carrying the state index a response was computed at. */
+    public static final String INDEX_HEADER = "X-Capstan-Index";
+    private static final Duration MAX_WAIT = Duration.ofMinutes(5);
+
+    private final ClusterStore store;
+    private final Clock clock;
+    private final Duration requestTimeout;
+    private final ObjectMapper strict = CapstanJson.newMapper().copy()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ApiContext(ClusterStore store, Clock clock, Duration requestTimeout) {
+        this.store = store;
+        this.clock = clock;
+        this.requestTimeout = requestTimeout;
+    }
+
+    public ClusterStore store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The state to answer from: the latest, or (with {@code ?index=N&wait=D}) the first after index N. */
+    public ClusterSnapshot read(Context ctx) {
+        String index = ctx.queryParam("index");
+        ClusterSnapshot s;
+        if (index == null) {
+            s = store.snapshot();
+        } else {
+            long after;
+            try {
+                after = Long.parseLong(index);
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid("index: '" + index + "' is not a number; pass the X-Capstan-Index of an earlier response");
+            }
+            Duration wait = duration(ctx, "wait", Duration.ofSeconds(30));
+            if (wait.compareTo(MAX_WAIT) > 0) {
+                wait = MAX_WAIT;
+            }
+            try {
+                s = store.awaitAfter(after, wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+            }
+        }
+        ctx.header(INDEX_HEADER, Long.toString(s.index()));
+        return s;
+    }
+
+    /** A duration query parameter ({@code 30s}, {@code PT30S}), or the default. */
+    public Duration duration(Context ctx, String name, Duration fallback) {
+        String text = ctx.queryParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Submits a command and waits until it is applied here too, so the response (and the next read
+     * on this server) reflects it. A rejection becomes an {@link ApiException}.
+     */
+    public ClusterSnapshot write(Context ctx, ClusterCommand command) {
+        CommandResult result;
+        try {
+            result = store.submit(command).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiException(503, "NO_LEADER", "the control plane did not commit the change within "
+                    + Durations.format(requestTimeout) + "; check `capstan cluster status` for a leader");
+        } catch (ExecutionException e) {
+            throw new ApiException(503, "NO_LEADER", "the control plane could not commit the change: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+        }
+        if (!result.applied()) {
+            int status = switch (result.code()) {
+                case NOT_FOUND -> 404;
+                case INVALID -> 400;
+                default -> 409;
+            };
+            throw new ApiException(status, result.code().name(), result.message());
+        }
+        try {
+            ClusterSnapshot s = store.awaitAfter(result.index() - 1, requestTimeout);
+            ctx.header(INDEX_HEADER, Long.toString(s.index()));
+            return s;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+        }
+    }
+
+    /** Parses a JSON body strictly: unknown fields and wrong types are named in a 400. */
+    public <T> T body(Context ctx, Class<T> type) {
+        try {
+            T value = strict.readValue(ctx.bodyAsBytes(), type);
+            if (value == null) {
+                throw ApiException.invalid("the request needs a JSON body");
+            }
+            return value;
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw ApiException.invalid("unknown field '" + e.getPropertyName() + "'; known fields: " + e.getKnownPropertyIds());
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b).orElse("body");
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw ApiException.invalid(path + ": " + (root instanceof IllegalArgumentException ? root.getMessage()
+                    : e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw ApiException.invalid("the body is not valid JSON: " + e.getMessage());
+        }
+    }
+}

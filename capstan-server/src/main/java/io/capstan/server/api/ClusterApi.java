@@ -1,0 +1,51 @@
+package io.capstan.server.api;
+
+import io.capstan.model.cluster.NodeStatus;
+import io.capstan.model.cluster.ReplicaStatus;
+import io.capstan.state.ClusterEvent;
+import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.ClusterStore;
+import io.javalin.config.RoutesConfig;
+import java.util.List;
+
+/** The cluster at a glance and the event stream. */
+public final class ClusterApi {
+
+    /** A page of events and the index to ask from next. */
+    public record EventsView(long index, List<ClusterEvent> items) {
+    }
+
+    private final ApiContext api;
+
+    public ClusterApi(ApiContext api) {
+        this.api = api;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/cluster/status", ctx -> ctx.json(status(api.read(ctx), api.store())));
+        routes.get("/v1/events", ctx -> {
+            ClusterSnapshot s = api.read(ctx);
+            long after = ctx.queryParam("index") == null ? 0 : Long.parseLong(ctx.queryParam("index"));
+            String entity = ctx.queryParam("entity");
+            List<ClusterEvent> events = s.eventsAfter(after).stream()
+                    .filter(e -> entity == null || e.entity().contains(entity)).toList();
+            ctx.json(new EventsView(s.index(), events));
+        });
+    }
+
+    static Views.ClusterStatusView status(ClusterSnapshot s, ClusterStore store) {
+        List<ClusterStore.ServerMember> members = store.members();
+        String leader = members.stream().filter(ClusterStore.ServerMember::leader).map(ClusterStore.ServerMember::id)
+                .findFirst().orElse(null);
+        String self = members.stream().filter(ClusterStore.ServerMember::self).map(ClusterStore.ServerMember::id)
+                .findFirst().orElse(null);
+        int up = (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Up).count();
+        int down = (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Down).count();
+        int ready = (int) s.replicas().values().stream().filter(r -> r.status() == ReplicaStatus.Ready).count();
+        return new Views.ClusterStatusView(leader, self, s.index(),
+                members.stream().map(m -> new Views.ServerView(m.id(), m.raftAddress(), m.leader())).toList(),
+                new Views.NodeCounts(s.nodes().size(), up, down, s.nodes().size() - up - down),
+                s.applicationTypeList().size(), s.applications().size(), s.services().size(),
+                new Views.ReplicaTotals(s.replicas().size(), ready));
+    }
+}

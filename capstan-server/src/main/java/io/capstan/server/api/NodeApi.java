@@ -1,0 +1,117 @@
+package io.capstan.server.api;
+
+import io.capstan.model.Names;
+import io.capstan.model.cluster.ActivationKey;
+import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.cluster.NodeDescription;
+import io.capstan.model.cluster.NodeRecord;
+import io.capstan.model.wire.NodeReport;
+import io.capstan.server.NodeAssignments;
+import io.capstan.server.control.HeartbeatTracker;
+import io.capstan.state.ClusterCommand;
+import io.capstan.state.ClusterSnapshot;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Nodes as operators see them, and the agent protocol: register, heartbeat, assignment, report. */
+public final class NodeApi {
+
+    private final ApiContext api;
+    private final HeartbeatTracker heartbeats;
+
+    public NodeApi(ApiContext api, HeartbeatTracker heartbeats) {
+        this.api = api;
+        this.heartbeats = heartbeats;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/nodes", ctx -> {
+            ClusterSnapshot s = api.read(ctx);
+            ctx.json(new Views.Items<>(s.nodes().values().stream().map(n -> view(s, n)).toList()));
+        });
+        routes.get("/v1/nodes/{name}", ctx -> {
+            ClusterSnapshot s = api.read(ctx);
+            ctx.json(view(s, node(s, ctx.pathParam("name"))));
+        });
+        routes.post("/v1/nodes", this::registerNode);
+        routes.post("/v1/nodes/{name}/heartbeat", ctx -> {
+            node(api.store().snapshot(), ctx.pathParam("name"));
+            heartbeats.beat(ctx.pathParam("name"));
+            ctx.json(Map.of());
+        });
+        routes.get("/v1/nodes/{name}/assignment", ctx -> {
+            ClusterSnapshot s = api.read(ctx);
+            node(s, ctx.pathParam("name"));
+            ctx.json(NodeAssignments.forNode(s, ctx.pathParam("name")));
+        });
+        routes.post("/v1/nodes/{name}/report", this::report);
+        routes.get("/v1/nodes/{name}/deployed", ctx -> {
+            ClusterSnapshot s = api.read(ctx);
+            String name = node(s, ctx.pathParam("name")).name();
+            ctx.json(new Views.DeployedView(name, List.copyOf(s.deployedOn(name))));
+        });
+        routes.get("/v1/deployed", ctx -> {
+            ClusterSnapshot s = api.read(ctx);
+            String application = ctx.queryParam("application");
+            ctx.json(new Views.Items<>(s.deployed().values().stream().flatMap(m -> m.values().stream())
+                    .filter(d -> application == null || d.application().equals(application.replaceFirst("^capstan:/", "")))
+                    .toList()));
+        });
+    }
+
+    private Views.NodeView view(ClusterSnapshot s, NodeRecord n) {
+        return Views.node(s, n, heartbeats.lastHeartbeat(n.name()).orElse(null));
+    }
+
+    private void registerNode(Context ctx) {
+        NodeDescription d = api.body(ctx, NodeDescription.class);
+        String problem = Names.problem(d.name());
+        if (problem != null) {
+            throw ApiException.invalid("name: node name " + problem);
+        }
+        if (d.faultDomain() == null || !d.faultDomain().startsWith("fd:/")) {
+            throw ApiException.invalid("faultDomain: '" + d.faultDomain() + "' must look like fd:/dc1/rack1");
+        }
+        if (d.upgradeDomain() == null || d.upgradeDomain().isBlank()) {
+            throw ApiException.invalid("upgradeDomain: is missing; give one like UD0");
+        }
+        ClusterSnapshot s = api.store().snapshot();
+        NodeRecord existing = s.nodes().get(d.name());
+        if (existing == null || !existing.description().equals(d) || existing.status() == io.capstan.model.cluster.NodeStatus.Down) {
+            s = api.write(ctx, new ClusterCommand.RegisterNode(d, api.clock().instant()));
+        }
+        heartbeats.beat(d.name());
+        ctx.json(view(s, s.nodes().get(d.name())));
+    }
+
+    /** Commits a report only when it changes what the state says about the node: reports repeat often. */
+    private void report(Context ctx) {
+        NodeReport report = api.body(ctx, NodeReport.class);
+        String name = ctx.pathParam("name");
+        if (!name.equals(report.node())) {
+            throw ApiException.invalid("node: the report is for '" + report.node() + "' but was sent to /v1/nodes/" + name);
+        }
+        ClusterSnapshot s = api.store().snapshot();
+        node(s, name);
+        heartbeats.beat(name);
+        Map<ActivationKey, DeployedServicePackage> reported = new TreeMap<>();
+        report.deployed().forEach(d -> reported.put(d.key(), d));
+        Map<ActivationKey, DeployedServicePackage> known = new TreeMap<>();
+        s.deployedOn(name).forEach(d -> known.put(d.key(), d));
+        if (!reported.equals(known)) {
+            api.write(ctx, new ClusterCommand.ReportNode(report, api.clock().instant()));
+        }
+        ctx.json(Map.of());
+    }
+
+    static NodeRecord node(ClusterSnapshot s, String name) {
+        NodeRecord n = s.nodes().get(name);
+        if (n == null) {
+            throw ApiException.notFound("node " + name + " is not registered; see `capstan node list`");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,175 @@
+package io.capstan.server.api;
+
+import io.capstan.model.PartitionKey;
+import io.capstan.model.PartitionScheme;
+import io.capstan.model.cluster.ApplicationRecord;
+import io.capstan.model.cluster.ApplicationTypeRecord;
+import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.cluster.NodeRecord;
+import io.capstan.model.cluster.NodeStatus;
+import io.capstan.model.cluster.PartitionRecord;
+import io.capstan.model.cluster.ReplicaRecord;
+import io.capstan.model.cluster.ReplicaRole;
+import io.capstan.model.cluster.ReplicaStatus;
+import io.capstan.model.cluster.ServiceRecord;
+import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.DefaultServiceManifest;
+import io.capstan.model.manifest.ServiceTypeManifest;
+import io.capstan.placement.NodeCandidate;
+import io.capstan.placement.PlacementConstraint;
+import io.capstan.state.ClusterSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The JSON shapes the API returns (docs/API.md), built from a state snapshot. */
+public final class Views {
+
+    private Views() {
+    }
+
+    /** A list response. */
+    public record Items<T>(List<T> items) {
+    }
+
+    /** Wanted, placed and ready replica counts. */
+    public record ReplicaCounts(int wanted, int placed, int ready) {
+        ReplicaCounts plus(ReplicaCounts o) {
+            return new ReplicaCounts(wanted + o.wanted, placed + o.placed, ready + o.ready);
+        }
+    }
+
+    /** A registered application type version. */
+    public record ApplicationTypeView(String name, String version, String packageDigest, long packageSize,
+            Instant registeredAt, Map<String, String> parameters, List<ServicePackageSummary> servicePackages,
+            List<String> defaultServices, List<String> applications) {
+    }
+
+    /** A service package as an application type lists it. */
+    public record ServicePackageSummary(String name, String version, List<ServiceTypeManifest> serviceTypes,
+            List<String> codePackages) {
+    }
+
+    public static ApplicationTypeView applicationType(ClusterSnapshot s, ApplicationTypeRecord t) {
+        return new ApplicationTypeView(t.name(), t.version(), t.packageDigest(), t.packageSize(), t.registeredAt(),
+                t.manifest().parameters(),
+                t.manifest().servicePackages().stream().map(p -> new ServicePackageSummary(p.name(), p.version(),
+                        p.serviceTypes(), p.codePackages().stream().map(CodePackageManifest::name).toList())).toList(),
+                t.manifest().defaultServices().stream().map(DefaultServiceManifest::name).toList(),
+                s.applications().values().stream()
+                        .filter(a -> a.typeName().equals(t.name()) && a.typeVersion().equals(t.version()))
+                        .map(ApplicationRecord::name).toList());
+    }
+
+    /** An application. */
+    public record ApplicationView(String name, String uri, String type, String version, Map<String, String> parameters,
+            Instant createdAt, List<String> services, ReplicaCounts replicas, boolean converged) {
+    }
+
+    public static ApplicationView application(ClusterSnapshot s, ApplicationRecord a) {
+        List<ServiceView> services = s.servicesOf(a.name()).stream().map(x -> service(s, x)).toList();
+        ReplicaCounts total = services.stream().map(ServiceView::replicas).reduce(new ReplicaCounts(0, 0, 0), ReplicaCounts::plus);
+        return new ApplicationView(a.name(), a.uri(), a.typeName(), a.typeVersion(), a.parameters(), a.createdAt(),
+                services.stream().map(ServiceView::name).toList(), total, services.stream().allMatch(ServiceView::converged));
+    }
+
+    /** A service with its per-partition progress. */
+    public record ServiceView(String name, String application, String uri, String serviceType, String kind,
+            String activation, String servicePackage, PartitionScheme partitionScheme, int instanceCount,
+            int targetReplicaSetSize, int minReplicaSetSize, String placementConstraints, List<PartitionView> partitions,
+            ReplicaCounts replicas, String placementProblem, boolean converged, Instant createdAt) {
+    }
+
+    /** One partition's progress. */
+    public record PartitionView(UUID id, PartitionKey key, int wanted, int placed, int ready, String primary) {
+    }
+
+    public static ServiceView service(ClusterSnapshot s, ServiceRecord svc) {
+        List<ReplicaRecord> replicas = s.replicasOf(svc.name());
+        int wanted = wantedPerPartition(s, svc);
+        List<PartitionView> partitions = svc.partitions().stream().map(p -> {
+            List<ReplicaRecord> mine = replicas.stream().filter(r -> r.partitionId().equals(p.id())).toList();
+            int ready = (int) mine.stream().filter(r -> r.status() == ReplicaStatus.Ready).count();
+            String primary = mine.stream().filter(r -> r.role() == ReplicaRole.Primary).map(ReplicaRecord::node)
+                    .findFirst().orElse(null);
+            return new PartitionView(p.id(), p.key(), wanted, mine.size(), ready, primary);
+        }).toList();
+        ReplicaCounts counts = partitions.stream().map(p -> new ReplicaCounts(p.wanted(), p.placed(), p.ready()))
+                .reduce(new ReplicaCounts(0, 0, 0), ReplicaCounts::plus);
+        boolean converged = svc.placementProblem() == null
+                && partitions.stream().allMatch(p -> p.ready() == p.wanted() && p.placed() == p.wanted());
+        return new ServiceView(svc.name().service(), svc.name().application(), svc.name().uri(), svc.spec().serviceType(),
+                svc.spec().kind().wireName(), svc.spec().activation().wireName(), svc.servicePackage(),
+                svc.spec().partitions(), svc.spec().instanceCount(), svc.spec().targetReplicaSetSize(),
+                svc.spec().minReplicaSetSize(), svc.spec().placementConstraints(), partitions, counts,
+                svc.placementProblem(), converged, svc.createdAt());
+    }
+
+    /** Replicas each partition should have: for instanceCount -1, one per Up node that meets the constraint. */
+    static int wantedPerPartition(ClusterSnapshot s, ServiceRecord svc) {
+        int explicit = svc.spec().replicasPerPartition(-1);
+        if (explicit != -1) {
+            return explicit;
+        }
+        PlacementConstraint constraint = svc.spec().placementConstraints().isBlank() ? PlacementConstraint.NONE
+                : PlacementConstraint.parse(svc.spec().placementConstraints());
+        return (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Up)
+                .filter(n -> constraint.test(candidate(n))).count();
+    }
+
+    private static NodeCandidate candidate(NodeRecord n) {
+        return new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
+                n.description().capacities(), n.description().properties(), n.status() == NodeStatus.Up);
+    }
+
+    /** One replica. */
+    public record ReplicaView(long id, String service, UUID partitionId, PartitionKey partition, String node,
+            ReplicaRole role, ReplicaStatus status, String activationId) {
+    }
+
+    public static ReplicaView replica(ServiceRecord svc, ReplicaRecord r) {
+        PartitionKey key = svc.partitions().stream().filter(p -> p.id().equals(r.partitionId()))
+                .map(PartitionRecord::key).findFirst().orElse(null);
+        return new ReplicaView(r.id(), r.service().shortName(), r.partitionId(), key, r.node(), r.role(), r.status(),
+                r.activationId());
+    }
+
+    /** A published endpoint of a Ready replica. */
+    public record EndpointView(String node, long replicaId, ReplicaRole role, UUID partitionId, PartitionKey partition,
+            String endpoint, String address) {
+    }
+
+    /** A node. */
+    public record NodeView(String name, String address, String faultDomain, String upgradeDomain, NodeStatus status,
+            Instant since, Instant lastHeartbeat, Map<String, Double> capacities, Map<String, String> properties,
+            int replicas, int deployedServicePackages) {
+    }
+
+    public static NodeView node(ClusterSnapshot s, NodeRecord n, Instant lastHeartbeat) {
+        return new NodeView(n.name(), n.description().address(), n.description().faultDomain(),
+                n.description().upgradeDomain(), n.status(), n.since(), lastHeartbeat, n.description().capacities(),
+                n.description().properties(), s.replicasOn(n.name()).size(), s.deployedOn(n.name()).size());
+    }
+
+    /** The deployed service packages of one node. */
+    public record DeployedView(String node, List<DeployedServicePackage> items) {
+    }
+
+    /** The cluster at a glance. */
+    public record ClusterStatusView(String leader, String self, long index, List<ServerView> servers, NodeCounts nodes,
+            int applicationTypes, int applications, int services, ReplicaTotals replicas) {
+    }
+
+    /** One control-plane server. */
+    public record ServerView(String id, String raftAddress, boolean leader) {
+    }
+
+    /** Nodes by status. */
+    public record NodeCounts(int total, int up, int down, int disabled) {
+    }
+
+    /** Replicas in all and Ready. */
+    public record ReplicaTotals(int total, int ready) {
+    }
+}
