@@ -48,6 +48,12 @@ public final class DevCommand implements Callable<Integer> {
             description = "Port range for service endpoints, split between the nodes (default: ${DEFAULT-VALUE}).")
     String endpointPorts;
 
+    @Option(names = "--deploy", paramLabel = "DIR",
+            description = "Once ready, register the application package DIR (unless that version is registered) and create"
+                    + " one application of it, named after its type without the 'Type' suffix (HelloAppType -> HelloApp),"
+                    + " unless it exists; waits until it has converged.")
+    Path deploy;
+
     @Override
     public Integer call() throws Exception {
         Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "dev");
@@ -72,6 +78,9 @@ public final class DevCommand implements Callable<Integer> {
         System.out.println("API: " + cluster.apiUrl());
         System.out.println("Try: ./capstan node list   (Ctrl-C or SIGTERM stops the cluster)");
         System.out.flush();
+        if (deploy != null) {
+            new ExampleDeployment(cluster.apiUrl()).deploy(deploy);
+        }
         stopped.await();
         return 0;
     }

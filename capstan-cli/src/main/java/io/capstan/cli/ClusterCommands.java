@@ -1,0 +1,45 @@
+package io.capstan.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+
+@Command(name = "cluster", synopsisSubcommandLabel = "COMMAND",
+        description = "The cluster as a whole.",
+        subcommands = {ClusterCommands.Status.class})
+final class ClusterCommands extends GroupCommand {
+
+    @Command(name = "status",
+            description = "Leader, servers, nodes up/down, applications, services and replicas ready.")
+    static final class Status extends ApiCommand {
+        @Override
+        public Integer call() {
+            show(api().get("/v1/cluster/status"), Status::render);
+            return 0;
+        }
+
+        static String render(JsonNode s) {
+            List<String> servers = new ArrayList<>();
+            for (JsonNode server : s.path("servers")) {
+                servers.add(Json.text(server, "id")
+                        + (server.path("leader").asBoolean(false) ? " (leader)" : "")
+                        + (Json.text(server, "raftAddress") == null ? "" : " " + Json.text(server, "raftAddress")));
+            }
+            JsonNode nodes = s.path("nodes");
+            JsonNode replicas = s.path("replicas");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"Leader", Json.text(s, "leader") == null ? "none (no leader elected)" : Json.text(s, "leader")});
+            rows.add(new String[] {"Answered by", Json.text(s, "self")});
+            rows.add(new String[] {"Index", Json.text(s, "index")});
+            rows.add(new String[] {"Servers", String.join(", ", servers)});
+            rows.add(new String[] {"Nodes", Json.number(nodes, "up", 0) + " up, " + Json.number(nodes, "down", 0) + " down, "
+                    + Json.number(nodes, "disabled", 0) + " disabled (" + Json.number(nodes, "total", 0) + " total)"});
+            rows.add(new String[] {"Application types", Json.text(s, "applicationTypes")});
+            rows.add(new String[] {"Applications", Json.text(s, "applications")});
+            rows.add(new String[] {"Services", Json.text(s, "services")});
+            rows.add(new String[] {"Replicas", Json.number(replicas, "ready", 0) + "/" + Json.number(replicas, "total", 0) + " ready"});
+            return Table.keyValues(rows);
+        }
+    }
+}

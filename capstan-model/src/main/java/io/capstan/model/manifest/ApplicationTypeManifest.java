@@ -1,0 +1,33 @@
+package io.capstan.model.manifest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The parsed {@code capstan-app.yaml}: a named, versioned bundle of service packages and default services. */
+public record ApplicationTypeManifest(
+        String applicationType,
+        String version,
+        Map<String, String> parameters,
+        List<ServicePackageManifest> servicePackages,
+        List<DefaultServiceManifest> defaultServices) {
+
+    public ApplicationTypeManifest {
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        servicePackages = servicePackages == null ? List.of() : List.copyOf(servicePackages);
+        defaultServices = defaultServices == null ? List.of() : List.copyOf(defaultServices);
+    }
+
+    public Optional<ServicePackageManifest> servicePackage(String name) {
+        return servicePackages.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** The service package whose code registers {@code serviceType}. */
+    public Optional<ServicePackageManifest> packageOfServiceType(String serviceType) {
+        return servicePackages.stream().filter(p -> p.serviceType(serviceType).isPresent()).findFirst();
+    }
+
+    public Optional<ServiceTypeManifest> serviceType(String name) {
+        return servicePackages.stream().flatMap(p -> p.serviceType(name).stream()).findFirst();
+    }
+}

@@ -1,0 +1,158 @@
+package io.capstan.model.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.capstan.model.PartitionScheme;
+import io.capstan.model.ServiceKind;
+import io.capstan.model.ServiceSpec;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a manifest back as {@code capstan-app.yaml} text in the format {@link ManifestParser} reads, with
+ * defaults spelt out (activation, partitions, protocol, minReplicaSetSize); map keys are sorted, so the output
+ * of a manifest is always the same text.
+ */
+public final class ManifestWriter {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build();
+
+    private ManifestWriter() {
+    }
+
+    public static String toYaml(ApplicationTypeManifest m) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("applicationType", m.applicationType());
+        root.put("version", m.version());
+        if (!m.parameters().isEmpty()) {
+            root.put("parameters", new TreeMap<>(m.parameters()));
+        }
+        List<Object> packages = new ArrayList<>();
+        for (ServicePackageManifest p : m.servicePackages()) {
+            packages.add(servicePackage(p));
+        }
+        root.put("servicePackages", packages);
+        if (!m.defaultServices().isEmpty()) {
+            List<Object> defaults = new ArrayList<>();
+            for (DefaultServiceManifest d : m.defaultServices()) {
+                defaults.add(defaultService(d));
+            }
+            root.put("defaultServices", defaults);
+        }
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> servicePackage(ServicePackageManifest p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", p.name());
+        out.put("version", p.version());
+        List<Object> types = new ArrayList<>();
+        for (ServiceTypeManifest t : p.serviceTypes()) {
+            Map<String, Object> type = new LinkedHashMap<>();
+            type.put("name", t.name());
+            type.put("kind", t.kind().wireName());
+            type.put("codePackage", t.codePackage());
+            types.add(type);
+        }
+        out.put("serviceTypes", types);
+        List<Object> codes = new ArrayList<>();
+        for (CodePackageManifest c : p.codePackages()) {
+            Map<String, Object> code = new LinkedHashMap<>();
+            code.put("name", c.name());
+            code.put("version", c.version());
+            if (c.process() != null) {
+                Map<String, Object> proc = new LinkedHashMap<>();
+                proc.put("command", c.process().command());
+                if (!c.process().args().isEmpty()) {
+                    proc.put("args", c.process().args());
+                }
+                if (!c.process().env().isEmpty()) {
+                    proc.put("env", new TreeMap<>(c.process().env()));
+                }
+                if (c.process().workingDir() != null) {
+                    proc.put("workingDir", c.process().workingDir());
+                }
+                code.put("process", proc);
+            }
+            if (c.container() != null) {
+                Map<String, Object> cont = new LinkedHashMap<>();
+                cont.put("image", c.container().image());
+                if (!c.container().args().isEmpty()) {
+                    cont.put("args", c.container().args());
+                }
+                if (!c.container().env().isEmpty()) {
+                    cont.put("env", new TreeMap<>(c.container().env()));
+                }
+                code.put("container", cont);
+            }
+            if (!c.resources().equals(ResourceRequest.NONE)) {
+                Map<String, Object> res = new LinkedHashMap<>();
+                res.put("cpu", c.resources().cpu());
+                res.put("memoryMiB", c.resources().memoryMiB());
+                code.put("resources", res);
+            }
+            codes.add(code);
+        }
+        out.put("codePackages", codes);
+        if (!p.endpoints().isEmpty()) {
+            List<Object> endpoints = new ArrayList<>();
+            for (EndpointManifest e : p.endpoints()) {
+                Map<String, Object> ep = new LinkedHashMap<>();
+                ep.put("name", e.name());
+                ep.put("protocol", e.protocol());
+                if (e.port() != null) {
+                    ep.put("port", e.port());
+                }
+                endpoints.add(ep);
+            }
+            out.put("endpoints", endpoints);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> defaultService(DefaultServiceManifest d) {
+        ServiceSpec s = d.spec();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", d.name());
+        out.put("serviceType", s.serviceType());
+        out.put("activation", s.activation().wireName());
+        Map<String, Object> partitions = new LinkedHashMap<>();
+        switch (s.partitions()) {
+            case PartitionScheme.Singleton ignored -> partitions.put("scheme", "Singleton");
+            case PartitionScheme.UniformInt64Range r -> {
+                partitions.put("scheme", "UniformInt64Range");
+                partitions.put("low", r.low());
+                partitions.put("high", r.high());
+                partitions.put("count", r.count());
+            }
+            case PartitionScheme.Named n -> {
+                partitions.put("scheme", "Named");
+                partitions.put("names", n.names());
+            }
+        }
+        out.put("partitions", partitions);
+        if (s.kind() == ServiceKind.STATEFUL) {
+            out.put("targetReplicaSetSize", s.targetReplicaSetSize());
+            out.put("minReplicaSetSize", s.minReplicaSetSize());
+        } else {
+            out.put("instanceCount", s.instanceCount());
+        }
+        if (!s.placementConstraints().isEmpty()) {
+            out.put("placementConstraints", s.placementConstraints());
+        }
+        return out;
+    }
+}
