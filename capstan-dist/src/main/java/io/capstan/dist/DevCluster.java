@@ -23,6 +23,9 @@ public final class DevCluster implements AutoCloseable {
             PortRange endpointPorts) {
     }
 
+    /** How long dev mode waits for a node's workloads to stop on shutdown (SIGTERM, then SIGKILL after the grace). */
+    private static final java.time.Duration WORKLOAD_STOP_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final Settings settings;
     private CapstanServer server;
     private final List<NodeAgent> agents = new ArrayList<>();
@@ -42,7 +45,7 @@ public final class DevCluster implements AutoCloseable {
         return share;
     }
 
-    public DevCluster start() {
+    public DevCluster start() throws java.io.IOException {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + settings.raftPort(), settings.apiPort(),
                 settings.dataDir().resolve("server"))).start();
         int slice = settings.endpointPorts().size() / settings.nodes();
@@ -73,9 +76,21 @@ public final class DevCluster implements AutoCloseable {
     /** Stops the agents (their workloads stop with them in dev mode) and then the server. */
     @Override
     public void close() {
-        for (NodeAgent agent : agents) {
-            agent.stopWorkloads();
-            agent.close();
+        // In parallel: one node's slow-to-stop workload must not hold up the others.
+        List<Thread> stopping = agents.stream().map(agent -> Thread.ofVirtual().start(() -> {
+            try {
+                agent.closeAndStopWorkloads(WORKLOAD_STOP_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })).toList();
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         if (server != null) {
             server.close();

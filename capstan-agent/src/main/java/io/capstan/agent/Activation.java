@@ -1,0 +1,487 @@
+package io.capstan.agent;
+
+import io.capstan.agent.process.LaunchSpec;
+import io.capstan.agent.process.ProcStat;
+import io.capstan.model.cluster.ActivationKey;
+import io.capstan.model.cluster.CodePackageStatus;
+import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.cluster.DeployedServicePackage.ActivationState;
+import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.EndpointManifest;
+import io.capstan.model.manifest.ProcessSpec;
+import io.capstan.model.wire.AssignedReplica;
+import io.capstan.model.wire.ServicePackageActivation;
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One activated copy of a service package on this node: its own directory with a copy of the package, its
+ * ports, its record, and a runner per code package (all of them are started, as Service Fabric does).
+ *
+ * <p>Locking: {@code lock} guards the fields below; a runner is never called while it is held (runners call
+ * back into {@link #persist()}), and {@link #persist()} reads runners' records without their monitors.
+ */
+final class Activation implements CodePackageRunner.Host {
+
+    private static final Logger log = LoggerFactory.getLogger(Activation.class);
+
+    /** PREPARING: fetching, copying, allocating; RUNNING: runners own the processes; DETACHED: agent closed. */
+    enum Phase { PREPARING, RUNNING, STOPPING, STOPPED, DETACHED }
+
+    private final ActivationKey key;
+    private final AgentServices services;
+    private final ActivationPaths paths;
+    private final String dirName;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final Object lock = new Object();
+    private final Object persistLock = new Object();
+
+    private ServicePackageActivation spec;
+    private Map<String, Integer> ports = Map.of();
+    private Map<String, CodePackageRunner> runners = Map.of();
+    private Phase phase;
+    private String problem;
+    private Instant retryAt;
+    private Thread worker;
+
+    private Activation(ServicePackageActivation spec, AgentServices services, Path dir, Phase phase) {
+        this.key = spec.key();
+        this.spec = spec;
+        this.services = services;
+        this.dirName = dir.getFileName().toString();
+        this.paths = new ActivationPaths(dir, spec.servicePackage().name());
+        this.phase = phase;
+    }
+
+    /** A new activation, to be prepared and started by {@link #activate}. */
+    static Activation fresh(ServicePackageActivation spec, AgentServices services, Path dir) {
+        return new Activation(spec, services, dir, Phase.PREPARING);
+    }
+
+    /** An activation a previous agent left behind: adopts its live processes, restarts the dead ones. */
+    static Activation recover(ActivationRecord record, AgentServices services, Path dir) {
+        Activation a = new Activation(record.activation(), services, dir, Phase.RUNNING);
+        Map<String, CodePackageRunner> runners;
+        synchronized (a.lock) {
+            a.ports = record.ports();
+            record.ports().values().forEach(services.ports()::reserve);
+            runners = a.createRunners();
+            a.runners = runners;
+        }
+        for (CodePackageRunner r : runners.values()) {
+            ProcessRecord p = record.processes().get(r.name());
+            if (p != null && ProcStat.readIfSame(p.pid(), p.startTicks()).isPresent()) {
+                r.adopt(p);
+            } else {
+                r.recoverDead(p);
+            }
+        }
+        return a;
+    }
+
+    ActivationKey key() {
+        return key;
+    }
+
+    ActivationPaths paths() {
+        return paths;
+    }
+
+    @Override
+    public String cgroupName() {
+        return dirName;
+    }
+
+    CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    /** Prepares and starts the activation on a virtual thread, once {@code predecessor} (same key, stopping) is gone. */
+    void activate(CompletableFuture<Void> predecessor) {
+        synchronized (lock) {
+            worker = Thread.ofVirtual().name("capstan-activate-" + dirName).unstarted(() -> run(predecessor));
+            worker.start();
+        }
+    }
+
+    /** True when {@code next} cannot be reached by updating in place: another package version or digest. */
+    boolean needsRestartFor(ServicePackageActivation next) {
+        synchronized (lock) {
+            return !Objects.equals(spec.packageDigest(), next.packageDigest())
+                    || !spec.servicePackage().equals(next.servicePackage());
+        }
+    }
+
+    /** Takes a new assignment entry for the same package: the replica list (and replicas.json) follows, nothing restarts. */
+    void update(ServicePackageActivation next) {
+        synchronized (lock) {
+            if (phase == Phase.STOPPING || phase == Phase.STOPPED || spec.equals(next)) {
+                return;
+            }
+            boolean replicasChanged = !spec.replicas().equals(next.replicas());
+            spec = next;
+            if (replicasChanged && Files.isDirectory(paths.work())) {
+                writeReplicasFile();
+            }
+        }
+        persist();
+        services.onChange().run();
+    }
+
+    /** Stops every code package's process tree, removes cgroups and the directory, frees the ports. */
+    CompletableFuture<Void> deactivate() {
+        Thread w;
+        boolean preparing;
+        synchronized (lock) {
+            if (phase == Phase.STOPPING || phase == Phase.STOPPED) {
+                return stopped;
+            }
+            preparing = phase == Phase.PREPARING;
+            phase = Phase.STOPPING;
+            w = worker;
+        }
+        services.onChange().run();
+        Thread.ofVirtual().name("capstan-deactivate-" + dirName).start(() -> {
+            try {
+                stopWorker(w, preparing);
+                stopRunners();
+                services.cgroups().removeActivation(dirName);
+                FileTrees.delete(paths.root());
+                log.info("deactivated {}", dirName);
+            } catch (IOException | RuntimeException e) {
+                log.error("deactivating {} did not finish cleanly", dirName, e);
+            } finally {
+                synchronized (lock) {
+                    phase = Phase.STOPPED;
+                    ports.values().forEach(services.ports()::release);
+                }
+                stopped.complete(null);
+                services.onChange().run();
+            }
+        });
+        return stopped;
+    }
+
+    /** Agent shutdown: stop supervising but leave processes, directory and record for the next agent. */
+    void detach() {
+        Thread w;
+        boolean preparing;
+        synchronized (lock) {
+            if (phase == Phase.STOPPING || phase == Phase.STOPPED) {
+                return;
+            }
+            preparing = phase == Phase.PREPARING;
+            phase = Phase.DETACHED;
+            w = worker;
+        }
+        stopWorker(w, preparing);
+        List<CodePackageRunner> rs;
+        synchronized (lock) {
+            rs = List.copyOf(runners.values());
+        }
+        rs.forEach(CodePackageRunner::detach);
+    }
+
+    /**
+     * Waits for the activation thread to finish. While it is still preparing (no runner exists, and none will
+     * once the phase moved on) it is interrupted out of downloads and backoff sleeps; once it starts runners it
+     * is left to finish, because an interrupt there could keep a new pid from reaching the record.
+     */
+    private static void stopWorker(Thread w, boolean preparing) {
+        if (w == null) {
+            return;
+        }
+        if (preparing) {
+            w.interrupt();
+        }
+        joinQuietly(w);
+    }
+
+    DeployedServicePackage status() {
+        ServicePackageActivation s;
+        Phase ph;
+        Map<String, Integer> p;
+        List<CodePackageRunner> rs;
+        String why;
+        Instant retry;
+        synchronized (lock) {
+            s = spec;
+            ph = phase;
+            p = ports;
+            rs = List.copyOf(runners.values());
+            why = problem;
+            retry = retryAt;
+        }
+        List<CodePackageStatus> codePackages = new ArrayList<>();
+        if (rs.isEmpty()) {
+            for (CodePackageManifest cp : s.servicePackage().codePackages()) {
+                codePackages.add(new CodePackageStatus(cp.name(),
+                        why == null ? CodePackageStatus.State.Starting : CodePackageStatus.State.Backoff,
+                        null, null, 0, null, null, retry));
+            }
+        } else {
+            rs.forEach(r -> codePackages.add(r.status()));
+        }
+        ActivationState state = switch (ph) {
+            case STOPPING, STOPPED -> ActivationState.Deactivating;
+            case PREPARING -> why == null ? ActivationState.Activating : ActivationState.Failing;
+            case RUNNING, DETACHED -> fromCodePackages(codePackages);
+        };
+        List<Long> replicaIds = s.replicas().stream().map(AssignedReplica::replicaId).toList();
+        return new DeployedServicePackage(services.config().name(), s.application(), s.servicePackage().name(),
+                s.servicePackage().version(), s.activationId(), state, p, codePackages, replicaIds);
+    }
+
+    /** Why the activation could not be prepared (null when it could). */
+    String problem() {
+        synchronized (lock) {
+            return problem;
+        }
+    }
+
+    // ---- CodePackageRunner.Host ----
+
+    @Override
+    public LaunchSpec launchSpec(String codePackage) throws IOException {
+        ServicePackageActivation s;
+        Map<String, Integer> p;
+        synchronized (lock) {
+            s = spec;
+            p = ports;
+        }
+        CodePackageManifest cp = s.servicePackage().codePackage(codePackage)
+                .orElseThrow(() -> new IOException("service package has no code package " + codePackage));
+        ProcessSpec process = cp.process();
+        if (process == null) {
+            throw new IOException("code package " + codePackage + " is not a process; this agent runs processes only");
+        }
+        Path dir = paths.codePackage(codePackage);
+        Path workingDir = process.workingDir() == null || process.workingDir().isBlank()
+                ? dir : dir.resolve(process.workingDir()).normalize();
+        Files.createDirectories(workingDir);
+        return new LaunchSpec(resolveCommand(process.command(), dir), process.args(),
+                ActivationEnvironment.of(services.config(), s, cp, paths, p), workingDir,
+                paths.stdout(codePackage), paths.stderr(codePackage), List.of());
+    }
+
+    @Override
+    public void persist() {
+        synchronized (persistLock) {
+            ActivationRecord record;
+            synchronized (lock) {
+                if (phase == Phase.STOPPED || !Files.isDirectory(paths.root())) {
+                    return;
+                }
+                Map<String, ProcessRecord> processes = new LinkedHashMap<>();
+                for (CodePackageRunner r : runners.values()) {
+                    ProcessRecord pr = r.record();
+                    if (pr != null) {
+                        processes.put(r.name(), pr);
+                    }
+                }
+                record = new ActivationRecord(key, spec.servicePackage().version(), spec.packageDigest(), ports,
+                        processes, spec);
+            }
+            try {
+                AtomicFiles.write(paths.record(), services.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            } catch (IOException e) {
+                log.error("cannot write the record of {}: a restarted agent could not adopt its processes", dirName, e);
+            }
+        }
+    }
+
+    // ---- internals ----
+
+    /** A command with no slash is found on PATH (by setsid's execvp); a relative one lives in the code package folder. */
+    static String resolveCommand(String command, Path codePackageDir) {
+        if (!command.contains("/")) {
+            return command;
+        }
+        Path p = Path.of(command);
+        return p.isAbsolute() ? command : codePackageDir.resolve(p).normalize().toString();
+    }
+
+    private void run(CompletableFuture<Void> predecessor) {
+        try {
+            predecessor.get();
+        } catch (InterruptedException e) {
+            return;
+        } catch (ExecutionException e) {
+            // The previous copy failed to clean up completely; it was logged there. Go on.
+        }
+        RetryDelay retry = new RetryDelay(Duration.ofSeconds(1), Duration.ofSeconds(60));
+        while (true) {
+            synchronized (lock) {
+                if (phase != Phase.PREPARING) {
+                    return;
+                }
+            }
+            try {
+                prepare();
+                break;
+            } catch (InterruptedException | ClosedByInterruptException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                Duration delay = retry.next();
+                synchronized (lock) {
+                    problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                    retryAt = Instant.now().plus(delay);
+                }
+                log.warn("cannot activate {}: {}; retrying in {}", dirName, e.toString(), delay);
+                services.onChange().run();
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+        List<CodePackageRunner> toStart;
+        synchronized (lock) {
+            if (phase != Phase.PREPARING) {
+                return;
+            }
+            problem = null;
+            retryAt = null;
+            runners = createRunners();
+            phase = Phase.RUNNING;
+            toStart = List.copyOf(runners.values());
+        }
+        toStart.forEach(CodePackageRunner::start);
+        services.onChange().run();
+    }
+
+    /** Ports, package content, a fresh directory, replicas.json, and last the record that makes it exist on disk. */
+    private void prepare() throws IOException, InterruptedException {
+        ServicePackageActivation s;
+        synchronized (lock) {
+            s = spec;
+        }
+        for (CodePackageManifest cp : s.servicePackage().codePackages()) {
+            if (cp.process() == null) {
+                throw new IOException("code package " + cp.name() + " is not a process; this agent runs processes only");
+            }
+        }
+        allocatePorts(s);
+        Path source = null;
+        if (s.packageDigest() != null && !s.packageDigest().isBlank()) {
+            source = services.packages().resolve(s.packageDigest()).resolve(s.servicePackage().name());
+        }
+        // Whatever is here is a leftover without a record (records are written last): start clean.
+        FileTrees.delete(paths.root());
+        Files.createDirectories(paths.root());
+        if (source != null && Files.isDirectory(source)) {
+            FileTrees.copy(source, paths.content());
+        }
+        for (CodePackageManifest cp : s.servicePackage().codePackages()) {
+            Files.createDirectories(paths.codePackage(cp.name()));
+        }
+        Files.createDirectories(paths.work());
+        Files.createDirectories(paths.log());
+        synchronized (lock) {
+            writeReplicasFile();
+        }
+        persist();
+    }
+
+    private void allocatePorts(ServicePackageActivation s) throws IOException {
+        synchronized (lock) {
+            if (!ports.isEmpty() || s.servicePackage().endpoints().isEmpty()) {
+                return;
+            }
+            Map<String, Integer> allocated = new LinkedHashMap<>();
+            try {
+                for (EndpointManifest e : s.servicePackage().endpoints()) {
+                    int port;
+                    if (e.port() != null && e.port() > 0) {
+                        port = e.port();
+                        services.ports().reserve(port);
+                    } else {
+                        port = services.ports().allocate();
+                    }
+                    allocated.put(e.name(), port);
+                }
+            } catch (IOException e) {
+                allocated.values().forEach(services.ports()::release);
+                throw e;
+            }
+            ports = Map.copyOf(allocated);
+        }
+    }
+
+    /** Called with {@code lock} held so the file always shows the latest replicas. */
+    private void writeReplicasFile() {
+        try {
+            AtomicFiles.write(paths.replicasFile(), services.json().writeValueAsBytes(spec.replicas()));
+        } catch (IOException e) {
+            log.error("cannot write {}", paths.replicasFile(), e);
+        }
+    }
+
+    private Map<String, CodePackageRunner> createRunners() {
+        Map<String, CodePackageRunner> created = new LinkedHashMap<>();
+        for (CodePackageManifest cp : spec.servicePackage().codePackages()) {
+            created.put(cp.name(), new CodePackageRunner(cp.name(), cp.resources(), this, services));
+        }
+        return created;
+    }
+
+    private void stopRunners() {
+        List<CodePackageRunner> rs;
+        synchronized (lock) {
+            rs = List.copyOf(runners.values());
+        }
+        Duration grace = services.config().stopGrace();
+        // In parallel: the whole activation takes one grace, not one per code package.
+        List<Thread> threads = new ArrayList<>();
+        for (CodePackageRunner r : rs) {
+            threads.add(Thread.ofVirtual().name("capstan-stop-" + dirName + "-" + r.name()).start(() -> r.stop(grace)));
+        }
+        threads.forEach(Activation::joinQuietly);
+    }
+
+    private static ActivationState fromCodePackages(List<CodePackageStatus> codePackages) {
+        boolean starting = false;
+        for (CodePackageStatus c : codePackages) {
+            if (c.state() == CodePackageStatus.State.Backoff) {
+                return ActivationState.Failing;
+            }
+            if (c.state() != CodePackageStatus.State.Running) {
+                starting = true;
+            }
+        }
+        return starting ? ActivationState.Activating : ActivationState.Active;
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join(TimeUnit.MINUTES.toMillis(5));
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

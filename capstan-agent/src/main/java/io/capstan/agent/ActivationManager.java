@@ -1,0 +1,310 @@
+package io.capstan.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.agent.cgroup.CgroupMode;
+import io.capstan.agent.cgroup.Cgroups;
+import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.process.ProcessLauncher;
+import io.capstan.agent.process.ProcessStopper;
+import io.capstan.agent.process.StopTarget;
+import io.capstan.model.CapstanJson;
+import io.capstan.model.cluster.ActivationKey;
+import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.wire.NodeAssignment;
+import io.capstan.model.wire.ServicePackageActivation;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's core: converges this node's activations to its assignment (activate the new, update the changed
+ * in place, replace the ones with another package, deactivate the rest), adopts what a previous agent left
+ * running, and says what it observes. Closing it leaves workloads running; only deactivation stops them.
+ */
+public final class ActivationManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ActivationManager.class);
+
+    private final AgentConfig config;
+    private final AgentServices services;
+    private final Path activationsDir;
+    private final LogRotator logRotator;
+    private final ScheduledThreadPoolExecutor timers;
+
+    // Guarded by this.
+    private final Map<ActivationKey, Activation> active = new LinkedHashMap<>();
+    private final Set<Activation> stopping = new HashSet<>();
+    private final Map<ActivationKey, CompletableFuture<Void>> lastStop = new LinkedHashMap<>();
+    private long assignmentIndex;
+    private boolean recovered;
+    private boolean closed;
+
+    /**
+     * @param packages where package content comes from
+     * @param onChange called (from any thread, must not block) whenever something observable changed
+     */
+    public ActivationManager(AgentConfig config, PackageStore packages, Runnable onChange) {
+        this.config = config;
+        this.activationsDir = config.dataDir().resolve("activations");
+        this.logRotator = new LogRotator(config.logRotation());
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "capstan-agent-" + config.name());
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        ObjectMapper json = CapstanJson.newMapper();
+        this.services = new AgentServices(config, packages, new ProcessLauncher(), new ProcessStopper(),
+                Cgroups.detect(config.cgroupRoot(), config.name()), new PortAllocator(config.endpointPorts()),
+                timers, onChange, json);
+        long every = config.logRotation().checkInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::rotateLogs, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads every activation record on disk: live recorded processes (same pid and start time) are adopted,
+     * dead ones restarted; directories without a record and cgroups no record explains are removed.
+     * Call once, before the first {@link #converge}.
+     */
+    public synchronized void recover() throws IOException {
+        if (recovered) {
+            return;
+        }
+        recovered = true;
+        Files.createDirectories(activationsDir);
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(activationsDir, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                recoverOne(dir);
+            }
+        }
+        sweepUnknownCgroups();
+    }
+
+    private void recoverOne(Path dir) {
+        Path recordFile = dir.resolve(ActivationPaths.RECORD);
+        if (!Files.isRegularFile(recordFile)) {
+            // Records are written before any process starts, so no process belongs to this leftover.
+            log.info("removing {}: an activation that never got as far as starting", dir);
+            deleteQuietly(dir);
+            return;
+        }
+        ActivationRecord record;
+        try {
+            record = services.json().readValue(recordFile.toFile(), ActivationRecord.class);
+            if (record.activation() == null || record.activation().servicePackage() == null) {
+                throw new IOException("the record names no service package");
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot read {}; its processes (if any) will be stopped through its cgroups", recordFile, e);
+            deleteQuietly(dir);
+            return;
+        }
+        Activation a = Activation.recover(record, services, dir);
+        if (active.putIfAbsent(a.key(), a) != null) {
+            log.error("{} records activation {} a second time; stopping that copy", dir, a.key());
+            a.deactivate();
+            return;
+        }
+        log.info("recovered activation {} from {}", a.key(), dir);
+    }
+
+    /** A cgroup of this node with no activation behind it holds processes nobody tracks: end them. */
+    private void sweepUnknownCgroups() {
+        Set<String> known = new HashSet<>();
+        active.values().forEach(a -> known.add(a.cgroupName()));
+        try {
+            for (String name : services.cgroups().activations()) {
+                if (known.contains(name)) {
+                    continue;
+                }
+                log.warn("stopping processes in cgroup {} of node {}: no activation record explains them", name, config.name());
+                for (CodePackageCgroup c : services.cgroups().codePackagesOf(name)) {
+                    services.stopper().stop(new StopTarget(-1, -1, c.procsFile()), config.stopGrace());
+                    try {
+                        c.remove();
+                    } catch (IOException e) {
+                        log.warn("cannot remove {}: {}", c.directories(), e.toString());
+                    }
+                }
+                services.cgroups().removeActivation(name);
+            }
+        } catch (IOException e) {
+            log.warn("cannot list the cgroups of node {}: {}", config.name(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Converges the node to {@code assignment}; returns at once, the work happens on virtual threads. */
+    public synchronized void converge(NodeAssignment assignment) {
+        if (closed) {
+            return;
+        }
+        if (!recovered) {
+            throw new IllegalStateException("recover() must run before the first converge()");
+        }
+        assignmentIndex = assignment.index();
+        Map<ActivationKey, ServicePackageActivation> wanted = new LinkedHashMap<>();
+        for (ServicePackageActivation a : assignment.activations()) {
+            if (wanted.put(a.key(), a) != null) {
+                log.warn("assignment {} lists activation {} twice; using the last", assignment.index(), a.key());
+            }
+        }
+        for (var it = active.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!wanted.containsKey(e.getKey())) {
+                it.remove();
+                beginDeactivation(e.getValue());
+            }
+        }
+        for (ServicePackageActivation w : wanted.values()) {
+            Activation current = active.get(w.key());
+            if (current == null) {
+                startActivation(w);
+            } else if (current.needsRestartFor(w)) {
+                log.info("activation {} changes package (version or digest): replacing it", w.key());
+                active.remove(w.key());
+                beginDeactivation(current);
+                startActivation(w);
+            } else {
+                current.update(w);
+            }
+        }
+        services.onChange().run();
+    }
+
+    /** Every activation on this node as observed now (ones being deactivated included). */
+    public synchronized List<DeployedServicePackage> deployed() {
+        List<DeployedServicePackage> result = new ArrayList<>();
+        for (Activation a : active.values()) {
+            result.add(a.status());
+        }
+        for (Activation a : stopping) {
+            if (!active.containsKey(a.key())) {
+                result.add(a.status());
+            }
+        }
+        return result;
+    }
+
+    /** The index of the last assignment converged to (0 before the first). */
+    public synchronized long assignmentIndex() {
+        return assignmentIndex;
+    }
+
+    public CgroupMode cgroupMode() {
+        return services.cgroups().mode();
+    }
+
+    /** Whether code package resource limits are enforced (cgroups writable). */
+    public boolean limitsEnforced() {
+        return services.cgroups().enforced();
+    }
+
+    /** Why limits are not enforced, or null. */
+    public String limitsProblem() {
+        return services.cgroups().notEnforcedReason();
+    }
+
+    /** The directory of an activation on this node. */
+    public Path activationDir(ActivationKey key) {
+        return activationsDir.resolve(directoryName(key));
+    }
+
+    /** {@link ActivationKey#directoryName()}, made safe as one path segment and cgroup name whatever the server sent. */
+    static String directoryName(ActivationKey key) {
+        String name = key.directoryName().replaceAll("[^A-Za-z0-9_.-]", "_");
+        return name.startsWith(".") ? "_" + name.substring(1) : name;
+    }
+
+    /** Deactivates everything (dev-mode shutdown) and waits up to {@code timeout} for it to finish. */
+    public void deactivateAll(Duration timeout) throws InterruptedException, TimeoutException {
+        List<CompletableFuture<Void>> pending;
+        synchronized (this) {
+            for (Activation a : List.copyOf(active.values())) {
+                active.remove(a.key());
+                beginDeactivation(a);
+            }
+            pending = new ArrayList<>(lastStop.values());
+        }
+        services.onChange().run();
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.error("deactivation failed", e.getCause());
+        }
+    }
+
+    /** Stops supervising; every process keeps running for the next agent to adopt. Deactivations under way finish. */
+    @Override
+    public void close() {
+        List<Activation> toDetach;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toDetach = List.copyOf(active.values());
+        }
+        toDetach.forEach(Activation::detach);
+        timers.shutdownNow();
+    }
+
+    private void startActivation(ServicePackageActivation spec) {
+        Activation a = Activation.fresh(spec, services, activationDir(spec.key()));
+        active.put(a.key(), a);
+        // Same key being stopped (a replacement): its directory and cgroup names are ours, wait until they are gone.
+        a.activate(lastStop.getOrDefault(a.key(), CompletableFuture.completedFuture(null)));
+    }
+
+    /** {@code done} completes only after the bookkeeping, so whoever waits on it sees the activation gone. */
+    private void beginDeactivation(Activation a) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        stopping.add(a);
+        lastStop.put(a.key(), done);
+        a.deactivate().whenComplete((v, e) -> {
+            synchronized (ActivationManager.this) {
+                stopping.remove(a);
+                lastStop.remove(a.key(), done);
+            }
+            done.complete(null);
+        });
+    }
+
+    private void rotateLogs() {
+        List<Activation> all;
+        synchronized (this) {
+            all = List.copyOf(active.values());
+        }
+        for (Activation a : all) {
+            try {
+                logRotator.rotateAll(a.paths().log());
+            } catch (IOException | RuntimeException e) {
+                // A scheduled task that throws is never run again: log and carry on.
+                log.warn("cannot rotate the logs of {}: {}", a.cgroupName(), e.toString());
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            log.warn("cannot remove {}: {}", dir, e.toString());
+        }
+    }
+}

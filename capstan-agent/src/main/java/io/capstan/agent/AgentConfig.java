@@ -1,0 +1,210 @@
+package io.capstan.agent;
+
+import io.capstan.model.Names;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one node agent is told: who it is, where the servers are, where it keeps its data, what it
+ * offers and how it runs workloads. Several agents in one JVM each get their own config; nothing is global.
+ *
+ * @param name              the node name (a valid Capstan name)
+ * @param servers           server API URLs, tried in turn; the first is given to workloads as CAPSTAN_API
+ * @param faultDomain       e.g. {@code fd:/dc1/rack1}; default {@code fd:/<name>}
+ * @param upgradeDomain     e.g. {@code UD0}; default UD0
+ * @param dataDir           packages, activations and their records live here
+ * @param capacities        per metric ("cpu" cores, "memoryMiB"); default: this machine's cores and memory
+ * @param properties        free-form node properties for placement constraints
+ * @param endpointPorts     where endpoint ports are allocated; default 20000-29999
+ * @param heartbeatInterval default 1s
+ * @param stopGrace         SIGTERM to SIGKILL; default 10s
+ * @param restartBackoff    default 1s doubling to 60s, reset after 60s up
+ * @param apiAddress        the address advertised when registering; default 127.0.0.1
+ * @param logRotation       default 10 MiB, 3 kept, checked every 5s
+ * @param cgroupRoot        the cgroup mount (default /sys/fs/cgroup); null runs without cgroups
+ * @param assignmentWait    how long one blocking assignment query may wait; default 30s
+ * @param reportResync      a full report is sent at least this often; default 10s
+ */
+public record AgentConfig(
+        String name,
+        List<URI> servers,
+        String faultDomain,
+        String upgradeDomain,
+        Path dataDir,
+        Map<String, Double> capacities,
+        Map<String, String> properties,
+        PortRange endpointPorts,
+        Duration heartbeatInterval,
+        Duration stopGrace,
+        RestartBackoff restartBackoff,
+        String apiAddress,
+        LogRotation logRotation,
+        Path cgroupRoot,
+        Duration assignmentWait,
+        Duration reportResync) {
+
+    public static final Path DEFAULT_CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+
+    public AgentConfig {
+        Names.requireValid("node", name);
+        Objects.requireNonNull(dataDir, "dataDir");
+        servers = List.copyOf(servers == null ? List.of() : servers);
+        faultDomain = faultDomain == null ? "fd:/" + name : faultDomain;
+        upgradeDomain = upgradeDomain == null ? "UD0" : upgradeDomain;
+        capacities = Map.copyOf(capacities == null ? machineCapacities() : capacities);
+        properties = Map.copyOf(properties == null ? Map.of() : properties);
+        endpointPorts = endpointPorts == null ? PortRange.DEFAULT : endpointPorts;
+        heartbeatInterval = positive(heartbeatInterval, Duration.ofSeconds(1), "heartbeatInterval");
+        stopGrace = stopGrace == null ? Duration.ofSeconds(10) : stopGrace;
+        restartBackoff = restartBackoff == null ? RestartBackoff.DEFAULT : restartBackoff;
+        apiAddress = apiAddress == null ? "127.0.0.1" : apiAddress;
+        logRotation = logRotation == null ? LogRotation.DEFAULT : logRotation;
+        assignmentWait = positive(assignmentWait, Duration.ofSeconds(30), "assignmentWait");
+        reportResync = positive(reportResync, Duration.ofSeconds(10), "reportResync");
+    }
+
+    /** A builder with every default filled in; only name and data dir are required. */
+    public static Builder builder(String name, Path dataDir) {
+        return new Builder(name, dataDir);
+    }
+
+    /** The first server URL, handed to workloads as CAPSTAN_API ("" when none is configured). */
+    public String primaryServer() {
+        return servers.isEmpty() ? "" : servers.getFirst().toString();
+    }
+
+    /** This machine's cores and physical memory: what a node offers unless told otherwise. */
+    public static Map<String, Double> machineCapacities() {
+        Map<String, Double> c = new LinkedHashMap<>();
+        c.put("cpu", (double) Runtime.getRuntime().availableProcessors());
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            c.put("memoryMiB", (double) (os.getTotalMemorySize() / (1024 * 1024)));
+        }
+        return c;
+    }
+
+    private static Duration positive(Duration d, Duration dflt, String what) {
+        if (d == null) {
+            return dflt;
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+        return d;
+    }
+
+    /** Builds an {@link AgentConfig}; unset fields take the defaults listed on the record. */
+    public static final class Builder {
+        private final String name;
+        private final Path dataDir;
+        private final List<URI> servers = new ArrayList<>();
+        private String faultDomain;
+        private String upgradeDomain;
+        private Map<String, Double> capacities;
+        private Map<String, String> properties;
+        private PortRange endpointPorts;
+        private Duration heartbeatInterval;
+        private Duration stopGrace;
+        private RestartBackoff restartBackoff;
+        private String apiAddress;
+        private LogRotation logRotation;
+        private Path cgroupRoot = DEFAULT_CGROUP_ROOT;
+        private Duration assignmentWait;
+        private Duration reportResync;
+
+        private Builder(String name, Path dataDir) {
+            this.name = name;
+            this.dataDir = dataDir;
+        }
+
+        public Builder servers(List<URI> urls) {
+            servers.clear();
+            servers.addAll(urls);
+            return this;
+        }
+
+        public Builder server(String url) {
+            servers.add(URI.create(url));
+            return this;
+        }
+
+        public Builder faultDomain(String v) {
+            faultDomain = v;
+            return this;
+        }
+
+        public Builder upgradeDomain(String v) {
+            upgradeDomain = v;
+            return this;
+        }
+
+        public Builder capacities(Map<String, Double> v) {
+            capacities = v;
+            return this;
+        }
+
+        public Builder properties(Map<String, String> v) {
+            properties = v;
+            return this;
+        }
+
+        public Builder endpointPorts(PortRange v) {
+            endpointPorts = v;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
+        public Builder stopGrace(Duration v) {
+            stopGrace = v;
+            return this;
+        }
+
+        public Builder restartBackoff(RestartBackoff v) {
+            restartBackoff = v;
+            return this;
+        }
+
+        public Builder apiAddress(String v) {
+            apiAddress = v;
+            return this;
+        }
+
+        public Builder logRotation(LogRotation v) {
+            logRotation = v;
+            return this;
+        }
+
+        /** null runs without cgroups (no limits enforced). */
+        public Builder cgroupRoot(Path v) {
+            cgroupRoot = v;
+            return this;
+        }
+
+        public Builder assignmentWait(Duration v) {
+            assignmentWait = v;
+            return this;
+        }
+
+        public Builder reportResync(Duration v) {
+            reportResync = v;
+            return this;
+        }
+
+        public AgentConfig build() {
+            return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties,
+                    endpointPorts, heartbeatInterval, stopGrace, restartBackoff, apiAddress, logRotation, cgroupRoot,
+                    assignmentWait, reportResync);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.capstan.agent;
+
+import io.capstan.model.cluster.NodeDescription;
+import io.capstan.model.wire.NodeAssignment;
+import io.capstan.model.wire.NodeReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The agent's side of the protocol with the servers: register, heartbeat, watch assignments, report, fetch packages. */
+public interface ControlPlane extends AutoCloseable {
+
+    /** Registers (or re-registers) the node; it is Up afterwards. */
+    void register(NodeDescription node) throws IOException, InterruptedException;
+
+    /** Returns false when the server does not know the node: register again. */
+    boolean heartbeat(String node) throws IOException, InterruptedException;
+
+    /** The node's assignment once the state index is past {@code index}, or after {@code wait} at the latest. */
+    NodeAssignment assignment(String node, long index, Duration wait) throws IOException, InterruptedException;
+
+    void report(NodeReport report) throws IOException, InterruptedException;
+
+    /** Downloads the application package (tar.gz) with this digest into {@code target}. */
+    void downloadPackage(String digest, Path target) throws IOException, InterruptedException;
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,158 @@
+package io.capstan.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.model.CapstanJson;
+import io.capstan.model.Durations;
+import io.capstan.model.cluster.NodeDescription;
+import io.capstan.model.wire.ApiError;
+import io.capstan.model.wire.NodeAssignment;
+import io.capstan.model.wire.NodeReport;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@link ControlPlane} over the servers' REST API (JSON, java.net.http). Tries each server URL in turn when one
+ * cannot be reached, and keeps using the last one that answered.
+ */
+public final class HttpControlPlane implements ControlPlane {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** A blocking query may legitimately take its whole wait; give the server this much on top. */
+    private static final Duration WAIT_SLACK = Duration.ofSeconds(10);
+
+    private final List<URI> servers;
+    private final HttpClient http;
+    private final ObjectMapper json = CapstanJson.newMapper();
+    private volatile int preferred;
+
+    public HttpControlPlane(List<URI> servers) {
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("at least one server URL is needed");
+        }
+        this.servers = List.copyOf(servers);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+    }
+
+    @Override
+    public void register(NodeDescription node) throws IOException, InterruptedException {
+        expectOk(send(base -> post(base, "/v1/nodes", node), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Override
+    public boolean heartbeat(String node) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(base.resolve("/v1/nodes/" + enc(node) + "/heartbeat"))
+                .timeout(REQUEST_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        expectOk(r);
+        return true;
+    }
+
+    @Override
+    public NodeAssignment assignment(String node, long index, Duration wait) throws IOException, InterruptedException {
+        String path = "/v1/nodes/" + enc(node) + "/assignment?index=" + index + "&wait=" + Durations.format(wait);
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(base.resolve(path))
+                .timeout(wait.plus(WAIT_SLACK))
+                .GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        expectOk(r);
+        return json.readValue(r.body(), NodeAssignment.class);
+    }
+
+    @Override
+    public void report(NodeReport report) throws IOException, InterruptedException {
+        expectOk(send(base -> post(base, "/v1/nodes/" + enc(report.node()) + "/report", report),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Override
+    public void downloadPackage(String digest, Path target) throws IOException, InterruptedException {
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        HttpResponse<Path> r = send(base -> HttpRequest.newBuilder(base.resolve("/v1/packages/" + enc(digest)))
+                .timeout(Duration.ofMinutes(5))
+                .GET()
+                .build(), HttpResponse.BodyHandlers.ofFile(partial));
+        if (r.statusCode() != 200) {
+            String body = Files.exists(partial) ? Files.readString(partial) : "";
+            Files.deleteIfExists(partial);
+            throw failure(r.statusCode(), body);
+        }
+        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private HttpRequest post(URI base, String path, Object body) {
+        try {
+            return HttpRequest.newBuilder(base.resolve(path))
+                    .timeout(REQUEST_TIMEOUT)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                    .build();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Sends to the preferred server; on an I/O failure (unreachable, reset) moves on to the next one. */
+    private <T> HttpResponse<T> send(Function<URI, HttpRequest> request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        IOException last = null;
+        int start = preferred;
+        for (int i = 0; i < servers.size(); i++) {
+            int k = (start + i) % servers.size();
+            try {
+                HttpResponse<T> response = http.send(request.apply(servers.get(k)), handler);
+                preferred = k;
+                return response;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private void expectOk(HttpResponse<String> r) throws ControlPlaneException {
+        if (r.statusCode() / 100 != 2) {
+            throw failure(r.statusCode(), r.body());
+        }
+    }
+
+    private ControlPlaneException failure(int status, String body) {
+        String message = body;
+        try {
+            ApiError error = json.readValue(body, ApiError.class);
+            if (error != null && error.error() != null) {
+                message = error.error().code() + ": " + error.error().message();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not a Capstan error body (a proxy's page, say): keep the raw text.
+        }
+        return new ControlPlaneException(status, "HTTP " + status + " " + message);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

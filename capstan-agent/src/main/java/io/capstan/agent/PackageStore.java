@@ -1,0 +1,12 @@
+package io.capstan.agent;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Where activations get application package content: the extracted package with a given digest. */
+@FunctionalInterface
+public interface PackageStore {
+
+    /** The root folder of the extracted package (holding capstan-app.yaml and one folder per service package). */
+    Path resolve(String digest) throws IOException, InterruptedException;
+}

@@ -1,0 +1,12 @@
+package io.capstan.placement;
+
+import io.capstan.model.ServiceName;
+import java.util.UUID;
+
+/**
+ * A partition that will have fewer replicas than it wants after the plan: {@code placed} is how many
+ * it will have (kept + newly placed), {@code wanted} its resolved target, {@code reason} which rules
+ * excluded which nodes.
+ */
+public record PlacementFailure(ServiceName service, UUID partitionId, int placed, int wanted, String reason) {
+}

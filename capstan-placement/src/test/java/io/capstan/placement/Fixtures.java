@@ -1,0 +1,99 @@
+package io.capstan.placement;
+
+import io.capstan.model.ServiceKind;
+import io.capstan.model.ServiceName;
+import io.capstan.model.cluster.ReplicaRole;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Small builders for test clusters and demands. */
+final class Fixtures {
+
+    static final ServiceName SERVICE = new ServiceName("App1", "ServiceA");
+
+    private Fixtures() {
+    }
+
+    static NodeCandidate node(String name, String fd, String ud) {
+        return new NodeCandidate(name, fd, ud, Map.of(), Map.of(), true);
+    }
+
+    static NodeCandidate node(String name, String fd, String ud, Map<String, Double> capacity, Map<String, String> properties) {
+        return new NodeCandidate(name, fd, ud, capacity, properties, true);
+    }
+
+    /** {@code count} nodes on an fd × ud grid, fault domain varying fastest: n0 (fd0,ud0), n1 (fd1,ud0), ... */
+    static List<NodeCandidate> grid(int count, int faultDomains, int upgradeDomains, Map<String, Double> capacity) {
+        List<NodeCandidate> nodes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            nodes.add(new NodeCandidate(String.format("n%02d", i), "fd" + (i % faultDomains),
+                    "ud" + (i / faultDomains) % upgradeDomains, capacity, Map.of(), true));
+        }
+        return nodes;
+    }
+
+    static UUID partition(int i) {
+        return new UUID(0xCAB, i);
+    }
+
+    static PartitionDemand stateful(int partition, int target, ExistingReplica... existing) {
+        return new PartitionDemand(SERVICE, partition(partition), ServiceKind.STATEFUL, target, "", null, Map.of(),
+                List.of(existing));
+    }
+
+    static PartitionDemand stateless(int partition, int target, ExistingReplica... existing) {
+        return new PartitionDemand(SERVICE, partition(partition), ServiceKind.STATELESS, target, "", null, Map.of(),
+                List.of(existing));
+    }
+
+    static PartitionDemand demand(int partition, ServiceKind kind, int target, String constraint, String group,
+                                  Map<String, Double> load) {
+        return new PartitionDemand(SERVICE, partition(partition), kind, target, constraint, group, load, List.of());
+    }
+
+    static ExistingReplica replica(long id, String node, ReplicaRole role) {
+        return new ExistingReplica(id, node, role, true);
+    }
+
+    static ExistingReplica lost(long id, String node, ReplicaRole role) {
+        return new ExistingReplica(id, node, role, false);
+    }
+
+    static PlacementPlan plan(List<NodeCandidate> nodes, PartitionDemand... demands) {
+        return new PlacementPlanner().plan(new PlacementProblem(nodes, List.of(demands)));
+    }
+
+    /** Nodes chosen for one partition, in plan order. */
+    static List<String> nodesOf(PlacementPlan plan, UUID partition) {
+        return plan.placements().stream().filter(p -> p.partitionId().equals(partition)).map(ReplicaPlacement::node).toList();
+    }
+
+    /** The problem that results from applying {@code plan} to {@code problem}: new replicas get fresh ids. */
+    static PlacementProblem apply(PlacementProblem problem, PlacementPlan plan) {
+        Map<Long, ReplicaRole> roles = new HashMap<>();
+        plan.roleChanges().forEach(c -> roles.put(c.replicaId(), c.newRole()));
+        java.util.Set<Long> removed = new java.util.HashSet<>();
+        plan.removals().forEach(r -> removed.add(r.replicaId()));
+        long nextId = 1_000_000;
+        List<PartitionDemand> out = new ArrayList<>();
+        for (PartitionDemand d : problem.partitions()) {
+            List<ExistingReplica> existing = new ArrayList<>();
+            for (ExistingReplica r : d.existing()) {
+                if (!removed.contains(r.replicaId())) {
+                    existing.add(new ExistingReplica(r.replicaId(), r.node(), roles.getOrDefault(r.replicaId(), r.role()), r.healthy()));
+                }
+            }
+            for (ReplicaPlacement p : plan.placements()) {
+                if (p.partitionId().equals(d.partitionId())) {
+                    existing.add(new ExistingReplica(nextId++, p.node(), p.role(), true));
+                }
+            }
+            out.add(new PartitionDemand(d.service(), d.partitionId(), d.kind(), d.targetReplicas(), d.placementConstraint(),
+                    d.activationGroup(), d.load(), existing));
+        }
+        return new PlacementProblem(problem.nodes(), out);
+    }
+}
