@@ -47,7 +47,7 @@ def counter_primary_address():
             data = json.load(response)
     except (urllib.error.URLError, OSError, ValueError) as e:
         raise CounterUnavailable(f"cannot resolve {COUNTER_SERVICE} at {url}: {e}") from e
-    endpoints = [e for e in data.get("endpoints") or []
+    endpoints = [e for e in data.get("items") or []
                  if e.get("address") and e.get("endpoint", COUNTER_ENDPOINT) == COUNTER_ENDPOINT]
     primaries = [e for e in endpoints if e.get("role") == "Primary"]
     if not primaries:

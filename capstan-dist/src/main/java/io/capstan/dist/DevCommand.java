@@ -79,7 +79,12 @@ public final class DevCommand implements Callable<Integer> {
         System.out.println("Try: ./capstan node list   (Ctrl-C or SIGTERM stops the cluster)");
         System.out.flush();
         if (deploy != null) {
-            new ExampleDeployment(cluster.apiUrl()).deploy(deploy);
+            try {
+                new ExampleDeployment(cluster.apiUrl()).deploy(deploy);
+            } catch (RuntimeException | java.io.IOException e) {
+                // A failed example deployment is reported; the cluster itself keeps running.
+                System.err.println("capstan dev: --deploy " + deploy + " failed: " + e.getMessage());
+            }
         }
         stopped.await();
         return 0;

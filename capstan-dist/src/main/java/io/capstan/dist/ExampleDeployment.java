@@ -1,6 +1,7 @@
 package io.capstan.dist;
 
 import io.capstan.cli.ApiClient;
+import io.capstan.cli.ApiException;
 import io.capstan.cli.CapstanCli;
 import io.capstan.cli.HttpTransport;
 import io.capstan.model.manifest.ApplicationTypeManifest;
@@ -41,14 +42,26 @@ final class ExampleDeployment {
         String type = manifest.applicationType();
         String version = manifest.version();
         String app = applicationName(type);
-        if (api.get(ApiClient.path("v1", "apptypes", type, version)).status() == 404) {
+        if (!exists(ApiClient.path("v1", "apptypes", type, version))) {
             cli("apptype", "register", dir.toString());
         }
-        if (api.get(ApiClient.path("v1", "apps", app)).status() == 404) {
+        if (!exists(ApiClient.path("v1", "apps", app))) {
             cli("app", "create", app, "--type", type, "--version", version, "--wait");
         }
         System.out.println("Deployed capstan:/" + app + " (" + type + " " + version + "). Try: ./capstan service list " + app);
         System.out.flush();
+    }
+
+    private boolean exists(String path) {
+        try {
+            api.get(path);
+            return true;
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private void cli(String... args) {

@@ -1,9 +1,9 @@
 package io.capstan.placement;
 
+import static io.capstan.placement.GeneratedClusters.CONSTRAINTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.model.ServiceKind;
-import io.capstan.model.ServiceName;
 import io.capstan.model.cluster.ReplicaRole;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,36 +13,51 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Invariants of the planner over generated clusters (up to 24 nodes, several domains, capacities, properties,
  * some nodes ineligible) and demands (stateful and stateless, -1 counts, constraints, shared activations,
  * existing replicas healthy or lost, on known or unknown nodes).
+ *
+ * <p>Each property runs as one dynamic test per seed of its own fixed range (so every property sees different
+ * problems, and every run the same ones); {@link GeneratedClusters} turns a seed into a problem. A failure names
+ * the seed and the call that rebuilds the problem, e.g. {@code seed 1042, replay with
+ * GeneratedClusters.problem(1042)}. To run only that seed in every property:
+ * {@code mvn -o -pl capstan-placement test -Dtest=PlacementPropertiesTest -Dplacement.seed=1042}.
  */
 class PlacementPropertiesTest {
 
-    /** Constraints used by the generator, each with an independent Java check (not the parser). */
-    private static final Map<String, Predicate<NodeCandidate>> CONSTRAINTS = Map.of(
-            "", n -> true,
-            "NodeType == \"frontend\"", n -> "frontend".equals(n.properties().get("NodeType")),
-            "NodeType != \"frontend\" && Disk >= 200", n -> n.properties().containsKey("NodeType")
-                    && !"frontend".equals(n.properties().get("NodeType")) && n.properties().containsKey("Disk")
-                    && Integer.parseInt(n.properties().get("Disk")) >= 200,
-            "!(FaultDomain == \"fd0\") || UpgradeDomain == \"ud1\"", n -> !n.faultDomain().equals("fd0") || n.upgradeDomain().equals("ud1"));
-    private static final List<String> CONSTRAINT_TEXTS = List.copyOf(new java.util.TreeSet<>(CONSTRAINTS.keySet()));
+    private record SeedRange(String generator, LongFunction<PlacementProblem> generate, long first, int count) {
+        LongStream seeds() {
+            return LongStream.range(first, first + count);
+        }
+    }
+
+    private static final SeedRange CAPACITY = new SeedRange("problem", GeneratedClusters::problem, 1_000, 300);
+    private static final SeedRange ONE_PER_NODE = new SeedRange("problem", GeneratedClusters::problem, 2_000, 300);
+    private static final SeedRange ELIGIBLE = new SeedRange("problem", GeneratedClusters::problem, 3_000, 300);
+    private static final SeedRange PRIMARY = new SeedRange("problem", GeneratedClusters::problem, 4_000, 300);
+    private static final SeedRange ACCOUNTING = new SeedRange("problem", GeneratedClusters::problem, 5_000, 300);
+    private static final SeedRange DETERMINISM = new SeedRange("problem", GeneratedClusters::problem, 6_000, 200);
+    private static final SeedRange REPLAN = new SeedRange("problem", GeneratedClusters::problem, 7_000, 200);
+    private static final SeedRange SPREAD = new SeedRange("gridProblem", GeneratedClusters::gridProblem, 8_000, 300);
+    private static final SeedRange TIGHT = new SeedRange("tightProblem", GeneratedClusters::tightProblem, 9_000, 40);
 
     // ---------------------------------------------------------------- invariants
 
-    @Property(tries = 300)
-    void neverOverCapacityWhereItPlaces(@ForAll("problems") PlacementProblem problem) {
+    @TestFactory
+    Stream<DynamicTest> neverOverCapacityWhereItPlaces() {
+        return forEachSeed(CAPACITY, PlacementPropertiesTest::neverOverCapacityWhereItPlaces);
+    }
+
+    private static void neverOverCapacityWhereItPlaces(PlacementProblem problem) {
         PlacementPlan plan = new PlacementPlanner().plan(problem);
         Map<String, Map<String, Double>> after = finalLoad(problem, plan, true);
         // Existing replicas may already overload a node (capacity shrank); a placement may then only add nothing.
@@ -59,8 +74,12 @@ class PlacementPropertiesTest {
         }
     }
 
-    @Property(tries = 300)
-    void neverTwoReplicasOfAPartitionOnOneNode(@ForAll("problems") PlacementProblem problem) {
+    @TestFactory
+    Stream<DynamicTest> neverTwoReplicasOfAPartitionOnOneNode() {
+        return forEachSeed(ONE_PER_NODE, PlacementPropertiesTest::neverTwoReplicasOfAPartitionOnOneNode);
+    }
+
+    private static void neverTwoReplicasOfAPartitionOnOneNode(PlacementProblem problem) {
         PlacementPlan plan = new PlacementPlanner().plan(problem);
         for (Map.Entry<UUID, List<Replica>> e : finalReplicas(problem, plan).entrySet()) {
             List<String> nodes = e.getValue().stream().map(Replica::node).toList();
@@ -68,39 +87,48 @@ class PlacementPropertiesTest {
         }
     }
 
-    @Property(tries = 300)
-    void placesOnlyOnEligibleNodesThatSatisfyTheConstraint(@ForAll("problems") PlacementProblem problem) {
-        PlacementPlan plan = new PlacementPlanner().plan(problem);
-        Map<String, NodeCandidate> nodes = nodesByName(problem);
-        Map<UUID, PartitionDemand> demands = demandsById(problem);
-        for (ReplicaPlacement p : plan.placements()) {
-            NodeCandidate n = nodes.get(p.node());
-            assertThat(n.eligible()).as("eligible %s", n.name()).isTrue();
-            assertThat(CONSTRAINTS.get(demands.get(p.partitionId()).placementConstraint()).test(n))
-                    .as("constraint on %s", n.name()).isTrue();
-        }
+    @TestFactory
+    Stream<DynamicTest> placesOnlyOnEligibleNodesThatSatisfyTheConstraint() {
+        return forEachSeed(ELIGIBLE, problem -> {
+            PlacementPlan plan = new PlacementPlanner().plan(problem);
+            Map<String, NodeCandidate> nodes = nodesByName(problem);
+            Map<UUID, PartitionDemand> demands = demandsById(problem);
+            for (ReplicaPlacement p : plan.placements()) {
+                NodeCandidate n = nodes.get(p.node());
+                assertThat(n.eligible()).as("eligible %s", n.name()).isTrue();
+                assertThat(CONSTRAINTS.get(demands.get(p.partitionId()).placementConstraint()).test(n))
+                        .as("constraint on %s", n.name()).isTrue();
+            }
+        });
     }
 
-    @Property(tries = 300)
-    void exactlyOnePrimaryPerStatefulPartitionAndNoneForStateless(@ForAll("problems") PlacementProblem problem) {
-        PlacementPlan plan = new PlacementPlanner().plan(problem);
-        Map<UUID, PartitionDemand> demands = demandsById(problem);
-        for (Map.Entry<UUID, List<Replica>> e : finalReplicas(problem, plan).entrySet()) {
-            List<ReplicaRole> roles = e.getValue().stream().map(Replica::role).toList();
-            if (roles.isEmpty()) {
-                continue;
+    @TestFactory
+    Stream<DynamicTest> exactlyOnePrimaryPerStatefulPartitionAndNoneForStateless() {
+        return forEachSeed(PRIMARY, problem -> {
+            PlacementPlan plan = new PlacementPlanner().plan(problem);
+            Map<UUID, PartitionDemand> demands = demandsById(problem);
+            for (Map.Entry<UUID, List<Replica>> e : finalReplicas(problem, plan).entrySet()) {
+                List<ReplicaRole> roles = e.getValue().stream().map(Replica::role).toList();
+                if (roles.isEmpty()) {
+                    continue;
+                }
+                if (demands.get(e.getKey()).kind() == ServiceKind.STATEFUL) {
+                    assertThat(roles.stream().filter(r -> r == ReplicaRole.Primary).count())
+                            .as("primaries of partition %s", e.getKey()).isEqualTo(1);
+                    assertThat(roles).as("roles of partition %s", e.getKey()).doesNotContain(ReplicaRole.None);
+                } else {
+                    assertThat(roles).as("roles of partition %s", e.getKey()).containsOnly(ReplicaRole.None);
+                }
             }
-            if (demands.get(e.getKey()).kind() == ServiceKind.STATEFUL) {
-                assertThat(roles.stream().filter(r -> r == ReplicaRole.Primary).count()).isEqualTo(1);
-                assertThat(roles).doesNotContain(ReplicaRole.None);
-            } else {
-                assertThat(roles).containsOnly(ReplicaRole.None);
-            }
-        }
+        });
     }
 
-    @Property(tries = 300)
-    void placedAndFailedAddUpToTheTarget(@ForAll("problems") PlacementProblem problem) {
+    @TestFactory
+    Stream<DynamicTest> placedAndFailedAddUpToTheTarget() {
+        return forEachSeed(ACCOUNTING, PlacementPropertiesTest::placedAndFailedAddUpToTheTarget);
+    }
+
+    private static void placedAndFailedAddUpToTheTarget(PlacementProblem problem) {
         PlacementPlan plan = new PlacementPlanner().plan(problem);
         Map<UUID, List<Replica>> replicas = finalReplicas(problem, plan);
         Map<UUID, PlacementFailure> failures = new HashMap<>();
@@ -112,34 +140,40 @@ class PlacementPropertiesTest {
             if (f == null) {
                 assertThat(have).as("partition %s", d.partitionId()).isEqualTo(wanted);
             } else {
-                assertThat(f.placed()).isEqualTo(have);
-                assertThat(f.wanted()).isEqualTo(wanted);
-                assertThat(f.placed()).isLessThan(f.wanted());
-                assertThat(f.reason()).startsWith("placed " + have + " of " + wanted + ": ");
+                assertThat(f.placed()).as("placed of partition %s", d.partitionId()).isEqualTo(have);
+                assertThat(f.wanted()).as("wanted of partition %s", d.partitionId()).isEqualTo(wanted);
+                assertThat(f.placed()).as("placed < wanted for partition %s", d.partitionId()).isLessThan(f.wanted());
+                assertThat(f.reason()).as("reason for partition %s", d.partitionId())
+                        .startsWith("placed " + have + " of " + wanted + ": ");
             }
         }
     }
 
-    @Property(tries = 200)
-    void sameInputSamePlanWhateverTheNodeOrder(@ForAll("problems") PlacementProblem problem) {
-        PlacementPlan first = new PlacementPlanner().plan(problem);
-        assertThat(new PlacementPlanner().plan(problem)).isEqualTo(first);
-        List<NodeCandidate> reversed = new ArrayList<>(problem.nodes());
-        Collections.reverse(reversed);
-        assertThat(new PlacementPlanner().plan(new PlacementProblem(reversed, problem.partitions()))).isEqualTo(first);
+    @TestFactory
+    Stream<DynamicTest> sameInputSamePlanWhateverTheNodeOrder() {
+        return forEachSeed(DETERMINISM, problem -> {
+            PlacementPlan first = new PlacementPlanner().plan(problem);
+            assertThat(new PlacementPlanner().plan(problem)).as("plan of the same input").isEqualTo(first);
+            List<NodeCandidate> reversed = new ArrayList<>(problem.nodes());
+            Collections.reverse(reversed);
+            assertThat(new PlacementPlanner().plan(new PlacementProblem(reversed, problem.partitions())))
+                    .as("plan with the nodes reversed").isEqualTo(first);
+        });
     }
 
-    @Property(tries = 200)
-    void replanningTheResultChangesNothing(@ForAll("problems") PlacementProblem problem) {
-        PlacementPlan plan = new PlacementPlanner().plan(problem);
-        PlacementProblem after = Fixtures.apply(problem, plan);
-        PlacementPlan again = new PlacementPlanner().plan(after);
-        assertThat(again.placements()).isEmpty();
-        assertThat(again.removals()).isEmpty();
-        assertThat(again.roleChanges()).isEmpty();
-        // What could not be placed still cannot, and is still reported.
-        assertThat(again.failures()).extracting(PlacementFailure::partitionId)
-                .containsExactlyInAnyOrderElementsOf(plan.failures().stream().map(PlacementFailure::partitionId).toList());
+    @TestFactory
+    Stream<DynamicTest> replanningTheResultChangesNothing() {
+        return forEachSeed(REPLAN, problem -> {
+            PlacementPlan plan = new PlacementPlanner().plan(problem);
+            PlacementProblem after = Fixtures.apply(problem, plan);
+            PlacementPlan again = new PlacementPlanner().plan(after);
+            assertThat(again.placements()).as("placements when replanning").isEmpty();
+            assertThat(again.removals()).as("removals when replanning").isEmpty();
+            assertThat(again.roleChanges()).as("role changes when replanning").isEmpty();
+            // What could not be placed still cannot, and is still reported.
+            assertThat(again.failures()).as("failures when replanning").extracting(PlacementFailure::partitionId)
+                    .containsExactlyInAnyOrderElementsOf(plan.failures().stream().map(PlacementFailure::partitionId).toList());
+        });
     }
 
     /**
@@ -148,175 +182,137 @@ class PlacementPropertiesTest {
      * dimensions has a single domain. (Beyond that, both at once may need look-ahead: 6 replicas on a 3×3 grid
      * can end up 3/2/1 in one dimension; the planner then keeps both dimensions within 2.)
      */
-    @Property(tries = 300)
-    void spreadsOverFaultAndUpgradeDomainsWithinMaxDifferenceOne(@ForAll("gridProblems") PlacementProblem problem) {
+    @TestFactory
+    Stream<DynamicTest> spreadsOverFaultAndUpgradeDomainsWithinMaxDifferenceOne() {
         // Full FD × UD grid, every node eligible, no capacity limits, fresh partitions.
-        PlacementPlan plan = new PlacementPlanner().plan(problem);
-        assertThat(plan.failures()).isEmpty();
-        Map<String, NodeCandidate> nodes = nodesByName(problem);
-        Set<String> fds = new HashSet<>();
-        Set<String> uds = new HashSet<>();
-        problem.nodes().forEach(n -> {
-            fds.add(n.faultDomain());
-            uds.add(n.upgradeDomain());
-        });
-        for (Map.Entry<UUID, List<Replica>> e : finalReplicas(problem, plan).entrySet()) {
-            Map<String, Integer> perFd = new HashMap<>();
-            Map<String, Integer> perUd = new HashMap<>();
-            fds.forEach(fd -> perFd.put(fd, 0));
-            uds.forEach(ud -> perUd.put(ud, 0));
-            for (Replica r : e.getValue()) {
-                perFd.merge(nodes.get(r.node()).faultDomain(), 1, Integer::sum);
-                perUd.merge(nodes.get(r.node()).upgradeDomain(), 1, Integer::sum);
+        return forEachSeed(SPREAD, problem -> {
+            PlacementPlan plan = new PlacementPlanner().plan(problem);
+            assertThat(plan.failures()).as("failures").isEmpty();
+            Map<String, NodeCandidate> nodes = nodesByName(problem);
+            Set<String> fds = new HashSet<>();
+            Set<String> uds = new HashSet<>();
+            problem.nodes().forEach(n -> {
+                fds.add(n.faultDomain());
+                uds.add(n.upgradeDomain());
+            });
+            for (Map.Entry<UUID, List<Replica>> e : finalReplicas(problem, plan).entrySet()) {
+                Map<String, Integer> perFd = new HashMap<>();
+                Map<String, Integer> perUd = new HashMap<>();
+                fds.forEach(fd -> perFd.put(fd, 0));
+                uds.forEach(ud -> perUd.put(ud, 0));
+                for (Replica r : e.getValue()) {
+                    perFd.merge(nodes.get(r.node()).faultDomain(), 1, Integer::sum);
+                    perUd.merge(nodes.get(r.node()).upgradeDomain(), 1, Integer::sum);
+                }
+                boolean greedySafe = e.getValue().size() <= Math.min(fds.size(), uds.size()) || fds.size() == 1 || uds.size() == 1;
+                int allowed = greedySafe ? 1 : 2;
+                assertThat(maxDifference(perFd)).as("fault domains %s of partition %s", perFd, e.getKey())
+                        .isLessThanOrEqualTo(allowed);
+                assertThat(maxDifference(perUd)).as("upgrade domains %s of partition %s", perUd, e.getKey())
+                        .isLessThanOrEqualTo(allowed);
             }
-            boolean greedySafe = e.getValue().size() <= Math.min(fds.size(), uds.size()) || fds.size() == 1 || uds.size() == 1;
-            int allowed = greedySafe ? 1 : 2;
-            assertThat(maxDifference(perFd)).as("fault domains %s", perFd).isLessThanOrEqualTo(allowed);
-            assertThat(maxDifference(perUd)).as("upgrade domains %s", perUd).isLessThanOrEqualTo(allowed);
-        }
+        });
     }
 
     /**
      * Larger, tight clusters: cells of up to 150 nodes (several buckets each) and little room, so the
      * selector's exact scan and its capacity pruning run, not only the fast path.
      */
-    @Property(tries = 40)
-    void tightLargeClustersKeepTheHardRulesAndAccounting(@ForAll("tightProblems") PlacementProblem problem) {
-        neverOverCapacityWhereItPlaces(problem);
-        neverTwoReplicasOfAPartitionOnOneNode(problem);
-        placedAndFailedAddUpToTheTarget(problem);
-        assertThat(new PlacementPlanner().plan(problem)).isEqualTo(new PlacementPlanner().plan(problem));
+    @TestFactory
+    Stream<DynamicTest> tightLargeClustersKeepTheHardRulesAndAccounting() {
+        return forEachSeed(TIGHT, problem -> {
+            neverOverCapacityWhereItPlaces(problem);
+            neverTwoReplicasOfAPartitionOnOneNode(problem);
+            placedAndFailedAddUpToTheTarget(problem);
+            assertThat(new PlacementPlanner().plan(problem)).as("plan of the same input")
+                    .isEqualTo(new PlacementPlanner().plan(problem));
+        });
     }
 
-    @Provide
-    Arbitrary<PlacementProblem> tightProblems() {
-        return Combinators.combine(Arbitraries.integers().between(40, 150), Arbitraries.integers().between(1, 2),
-                Arbitraries.integers().between(20, 80), Arbitraries.longs()).as((nodeCount, fds, partitions, seed) -> {
-                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-                    List<NodeCandidate> nodes = new ArrayList<>();
-                    for (int i = 0; i < nodeCount; i++) {
-                        nodes.add(new NodeCandidate(String.format("node-%03d", i), "fd" + i % fds, "ud0",
-                                Map.of("cpu", 1.0 + random.nextInt(3)), Map.of(), random.nextInt(20) != 0));
-                    }
-                    List<PartitionDemand> demands = new ArrayList<>();
-                    for (int p = 0; p < partitions; p++) {
-                        demands.add(new PartitionDemand(SERVICE, new UUID(2, p), random.nextBoolean() ? ServiceKind.STATEFUL
-                                : ServiceKind.STATELESS, random.nextInt(10) == 0 ? -1 : 1 + random.nextInt(5), "",
-                                random.nextInt(3) == 0 ? "G" + random.nextInt(3) : null,
-                                Map.of("cpu", 0.25 * (1 + random.nextInt(6))), List.of()));
-                    }
-                    return new PlacementProblem(nodes, demands);
+    /**
+     * Without shrinking, the generators must reach the small edge cases by themselves: checks that every
+     * property's seed range holds them (and some large cases too), so a change to a generator or a range
+     * cannot silently drop them.
+     */
+    @Test
+    void everySeedRangeCoversTheEdgeCases() {
+        for (SeedRange range : List.of(CAPACITY, ONE_PER_NODE, ELIGIBLE, PRIMARY, ACCOUNTING, DETERMINISM, REPLAN)) {
+            Set<String> seen = new HashSet<>();
+            range.seeds().mapToObj(range.generate()).forEach(p -> {
+                Set<String> fds = new HashSet<>();
+                Set<String> uds = new HashSet<>();
+                p.nodes().forEach(n -> {
+                    fds.add(n.faultDomain());
+                    uds.add(n.upgradeDomain());
                 });
-    }
-
-    // ---------------------------------------------------------------- generators
-
-    @Provide
-    Arbitrary<PlacementProblem> problems() {
-        Arbitrary<List<NodeCandidate>> nodes = Combinators.combine(
-                Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 3),
-                nodeSpec().list().ofMinSize(0).ofMaxSize(24)).as((fds, uds, specs) -> {
-                    List<NodeCandidate> out = new ArrayList<>();
-                    for (int i = 0; i < specs.size(); i++) {
-                        out.add(specs.get(i).toNode(i, fds, uds));
+                int size = p.nodes().size();
+                seen.add(size == 0 ? "no node" : size == 1 ? "one node" : size >= 20 ? "20+ nodes" : "2-19 nodes");
+                if (size > 1 && fds.size() == 1 && uds.size() == 1) {
+                    seen.add("several nodes, single domain");
+                }
+                if (fds.size() >= 3 && uds.size() >= 3) {
+                    seen.add("3+ FD × 3+ UD");
+                }
+                if (p.nodes().stream().anyMatch(n -> n.capacity().containsValue(0.0))) {
+                    seen.add("zero capacity");
+                }
+                if (p.nodes().stream().anyMatch(n -> !n.eligible())) {
+                    seen.add("ineligible node");
+                }
+                seen.add(p.partitions().size() == 1 ? "one partition" : "several partitions");
+                for (PartitionDemand d : p.partitions()) {
+                    seen.add("target " + Math.min(d.targetReplicas(), 1));
+                    seen.add("constraint '" + d.placementConstraint() + "'");
+                    if (d.activationGroup() != null) {
+                        seen.add("shared activation");
                     }
-                    return out;
-                });
-        return nodes.flatMap(ns -> demandSpec(ns.size()).list().ofMinSize(1).ofMaxSize(10).map(specs -> {
-            List<PartitionDemand> demands = new ArrayList<>();
-            long[] nextId = {1};
-            for (int i = 0; i < specs.size(); i++) {
-                demands.add(specs.get(i).toDemand(i, ns, nextId));
-            }
-            return new PlacementProblem(ns, demands);
-        }));
-    }
-
-    @Provide
-    Arbitrary<PlacementProblem> gridProblems() {
-        return Combinators.combine(Arbitraries.integers().between(1, 5), Arbitraries.integers().between(1, 4),
-                Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 6).list().ofMinSize(1).ofMaxSize(8))
-                .as((fds, uds, perCell, targets) -> {
-                    List<NodeCandidate> nodes = new ArrayList<>();
-                    for (int f = 0; f < fds; f++) {
-                        for (int u = 0; u < uds; u++) {
-                            for (int k = 0; k < perCell; k++) {
-                                nodes.add(new NodeCandidate("n" + f + "-" + u + "-" + k, "fd" + f, "ud" + u,
-                                        Map.of(), Map.of(), true));
-                            }
+                    for (ExistingReplica r : d.existing()) {
+                        seen.add(r.healthy() ? "healthy replica" : "lost replica");
+                        if (r.node().equals("ghost")) {
+                            seen.add("replica on unknown node");
                         }
                     }
-                    List<PartitionDemand> demands = new ArrayList<>();
-                    for (int i = 0; i < targets.size(); i++) {
-                        demands.add(new PartitionDemand(SERVICE, new UUID(1, i), i % 2 == 0 ? ServiceKind.STATEFUL
-                                : ServiceKind.STATELESS, Math.min(targets.get(i), nodes.size()), "", i % 3 == 0 ? "A/P" : null,
-                                Map.of(), List.of()));
-                    }
-                    return new PlacementProblem(nodes, demands);
-                });
-    }
-
-    private static final ServiceName SERVICE = new ServiceName("App", "Svc");
-
-    private record NodeSpec(int fd, int ud, Double cpu, Double mem, String type, Integer disk, boolean eligible) {
-        NodeCandidate toNode(int i, int fds, int uds) {
-            Map<String, Double> cap = new HashMap<>();
-            if (cpu != null) {
-                cap.put("cpu", cpu);
-            }
-            if (mem != null) {
-                cap.put("memoryMiB", mem);
-            }
-            Map<String, String> props = new HashMap<>();
-            if (type != null) {
-                props.put("NodeType", type);
-            }
-            if (disk != null) {
-                props.put("Disk", disk.toString());
-            }
-            return new NodeCandidate(String.format("node-%02d", i), "fd" + fd % fds, "ud" + ud % uds, cap, props, eligible);
+                }
+            });
+            assertThat(seen).as("cases generated by seeds %d..%d", range.first(), range.first() + range.count() - 1)
+                    .contains("no node", "one node", "2-19 nodes", "20+ nodes", "several nodes, single domain",
+                            "3+ FD × 3+ UD", "zero capacity", "ineligible node", "one partition", "several partitions",
+                            "target -1", "target 0", "target 1", "shared activation", "healthy replica", "lost replica",
+                            "replica on unknown node")
+                    .contains(CONSTRAINTS.keySet().stream().map(c -> "constraint '" + c + "'").toArray(String[]::new));
         }
-    }
-
-    private static Arbitrary<NodeSpec> nodeSpec() {
-        return Combinators.combine(
-                Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 2),
-                Arbitraries.of(1.0, 2.0, 4.0).injectNull(0.3), Arbitraries.of(256.0, 1024.0).injectNull(0.3),
-                Arbitraries.of("frontend", "backend").injectNull(0.2), Arbitraries.of(100, 200, 500).injectNull(0.2),
-                Arbitraries.integers().between(0, 9).map(x -> x != 0)).as(NodeSpec::new);
-    }
-
-    private record ExistingSpec(int node, boolean healthy, ReplicaRole role, boolean unknownNode) {
-    }
-
-    private record DemandSpec(boolean stateful, int target, String constraint, String group, double cpu, double mem,
-                              List<ExistingSpec> existing) {
-        PartitionDemand toDemand(int i, List<NodeCandidate> nodes, long[] nextId) {
-            List<ExistingReplica> replicas = new ArrayList<>();
-            for (ExistingSpec e : existing) {
-                String node = e.unknownNode() || nodes.isEmpty() ? "ghost" : nodes.get(e.node() % nodes.size()).name();
-                replicas.add(new ExistingReplica(nextId[0]++, node, e.role(), e.healthy()));
+        Set<String> grids = new HashSet<>();
+        SPREAD.seeds().mapToObj(SPREAD.generate()).forEach(p -> {
+            long fds = p.nodes().stream().map(NodeCandidate::faultDomain).distinct().count();
+            long uds = p.nodes().stream().map(NodeCandidate::upgradeDomain).distinct().count();
+            grids.add(fds == 1 && uds == 1 ? "1×1" : fds == 1 || uds == 1 ? "one dimension single" : "both several");
+            if (p.partitions().stream().anyMatch(d -> d.targetReplicas() > Math.min(fds, uds) && fds > 1 && uds > 1)) {
+                grids.add("more replicas than min(#FD, #UD)");
             }
-            Map<String, Double> load = new HashMap<>();
-            if (cpu > 0) {
-                load.put("cpu", cpu);
-            }
-            if (mem > 0) {
-                load.put("memoryMiB", mem);
-            }
-            return new PartitionDemand(SERVICE, new UUID(0, i), stateful ? ServiceKind.STATEFUL : ServiceKind.STATELESS,
-                    target, constraint, group, load, replicas);
-        }
+        });
+        assertThat(grids).as("grids generated by seeds %d..", SPREAD.first())
+                .contains("1×1", "one dimension single", "both several", "more replicas than min(#FD, #UD)");
     }
 
-    private static Arbitrary<DemandSpec> demandSpec(int nodeCount) {
-        Arbitrary<ExistingSpec> existing = Combinators.combine(Arbitraries.integers().between(0, 100),
-                Arbitraries.integers().between(0, 4).map(x -> x != 0), Arbitraries.of(ReplicaRole.class),
-                Arbitraries.integers().between(0, 9).map(x -> x == 0)).as(ExistingSpec::new);
-        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(-1, 5),
-                Arbitraries.of(CONSTRAINT_TEXTS), Arbitraries.of("A/P1", "A/P2").injectNull(0.5),
-                Arbitraries.of(0.0, 0.25, 0.5, 1.0), Arbitraries.of(0.0, 64.0, 200.0),
-                existing.list().ofMaxSize(4)).as(DemandSpec::new);
+    // ---------------------------------------------------------------- running a property
+
+    /**
+     * One dynamic test per seed of {@code range} (or only the seed of {@code -Dplacement.seed=N}); a failure is
+     * rethrown with the seed, the call that rebuilds the problem and a summary of it in its message.
+     */
+    private static Stream<DynamicTest> forEachSeed(SeedRange range, Consumer<PlacementProblem> property) {
+        String only = System.getProperty("placement.seed");
+        LongStream seeds = only == null || only.isBlank() ? range.seeds() : LongStream.of(Long.parseLong(only.trim()));
+        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> {
+            PlacementProblem problem = range.generate().apply(seed);
+            try {
+                property.accept(problem);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("seed " + seed + ", replay with GeneratedClusters." + range.generator() + "(" + seed
+                        + "L) [" + GeneratedClusters.describe(problem) + "]: "
+                        + (e instanceof AssertionError ? e.getMessage() : e.toString()), e);
+            }
+        }));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -330,7 +326,7 @@ class PlacementPropertiesTest {
         for (PartitionDemand d : Fixtures.apply(problem, plan).partitions()) {
             List<Replica> list = new ArrayList<>();
             for (ExistingReplica r : d.existing()) {
-                assertThat(r.healthy()).as("a lost replica must be removed").isTrue();
+                assertThat(r.healthy()).as("a lost replica must be removed (replica %d)", r.replicaId()).isTrue();
                 list.add(new Replica(r.node(), r.role()));
             }
             out.put(d.partitionId(), list);
