@@ -347,6 +347,7 @@ final class Activation implements CodePackageRunner.Host {
                 log.warn("cannot activate {}: {}; retrying in {}", dirName, e.toString(), delay);
                 services.onChange().run();
                 try {
+                    // Why a fixed delay: activation failed (package download, disk); retry with growing backoff, not in a tight loop.
                     Thread.sleep(delay);
                 } catch (InterruptedException ie) {
                     return;

@@ -54,6 +54,7 @@ final class AssignmentWatcher implements Runnable {
                         log.warn("node {}: cannot get the assignment: {}", node, e.toString());
                         failing = true;
                     }
+                    // Why a fixed delay: the server is unreachable: back off (1s doubling to 10s) rather than hammer it.
                     Thread.sleep(retry.next());
                 }
             }

@@ -51,12 +51,14 @@ final class Heartbeater implements Runnable {
                         log.info("the servers answer again");
                         failing = false;
                     }
+                    // Why a fixed delay: heartbeats are periodic by definition; the interval is the configured heartbeat period.
                     Thread.sleep(interval);
                 } catch (java.io.IOException | RuntimeException e) {
                     if (!failing) {
                         log.warn("{} failed: {}", registered ? "heartbeat" : "registration", e.toString());
                         failing = true;
                     }
+                    // Why a fixed delay: keep the heartbeat period while registered; back off while registration fails.
                     Thread.sleep(registered ? interval : retry.next());
                 }
             }

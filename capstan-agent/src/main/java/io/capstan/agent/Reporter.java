@@ -52,6 +52,7 @@ final class Reporter implements Runnable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 awaitChangeOrResync();
+                // Why a fixed delay: a burst of changes (an activation starting its code packages) becomes one report, not one per change.
                 Thread.sleep(COALESCE_MS);
                 clear();
                 if (!registered.getAsBoolean()) {
@@ -70,6 +71,7 @@ final class Reporter implements Runnable {
                         failing = true;
                     }
                     signal(); // still unsent
+                    // Why a fixed delay: the server is unreachable: back off (1s doubling to 10s) rather than hammer it.
                     Thread.sleep(retry.next());
                 }
             }

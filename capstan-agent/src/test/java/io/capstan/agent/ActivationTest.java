@@ -25,27 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Activation semantics (seed 004) with real processes: shared and exclusive copies, env, ports, replica updates. */
-class ActivationTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new Fixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        f.close();
-    }
+class ActivationTest extends FixtureTest {
 
     @Test
     void sharedProcessHostsReplicasOfTwoServicesInOneProcess() throws Exception {

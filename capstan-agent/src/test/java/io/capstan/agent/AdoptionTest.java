@@ -14,27 +14,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An agent restart keeps workloads: the new agent adopts its predecessor's processes by pid and start time. */
-class AdoptionTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new Fixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        f.close();
-    }
+class AdoptionTest extends FixtureTest {
 
     @Test
     void aRestartedAgentAdoptsRunningProcessesAndStopsWhatIsNoLongerAssigned() throws Exception {

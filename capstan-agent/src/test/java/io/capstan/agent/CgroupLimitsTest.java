@@ -14,28 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Resource limits through cgroups: the process starts inside its code package's cgroup with its limits set. */
-class CgroupLimitsTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new Fixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        f.close();
-    }
+class CgroupLimitsTest extends FixtureTest {
 
     @Test
     void theProcessRunsInItsCgroupWithItsLimits() throws Exception {

@@ -2,12 +2,12 @@ package io.capstan.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,12 +35,8 @@ final class AppCommands extends GroupCommand {
                 description = "Overrides an application parameter; repeatable.")
         Map<String, String> params = new LinkedHashMap<>();
 
-        @Option(names = "--wait", description = "Wait until every service's replicas are ready (progress on stderr).")
-        boolean wait;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = Converters.Timeout.class,
-                description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        WaitOptions waiting;
 
         ObjectNode body() {
             ObjectNode body = object();
@@ -67,9 +63,9 @@ final class AppCommands extends GroupCommand {
             ObjectNode body = body();
             ApiResponse created = api().post("/v1/apps", body);
             ApiResponse last = created;
-            if (wait) {
-                info("created capstan:/" + name + "; waiting for its services (up to " + io.capstan.model.Durations.format(timeout) + ")");
-                last = new Convergence(api(), context(), err(), timeout).application(name);
+            if (waiting.wait) {
+                info("created capstan:/" + name + "; waiting for its services (up to " + io.capstan.model.Durations.format(waiting.timeout) + ")");
+                last = new Convergence(api(), context(), err(), waiting.timeout).application(name);
             }
             if (json()) {
                 printBody(last);
@@ -78,7 +74,7 @@ final class AppCommands extends GroupCommand {
                 String services = Json.joined(view.path("services"));
                 result("created application capstan:/" + name + " (" + type + " " + version + ")"
                         + (services == null ? "" : " with services " + services)
-                        + (wait ? ": " + Json.readyOfWanted(view.path("replicas")) + " replicas ready" : ""));
+                        + (waiting.wait ? ": " + Json.readyOfWanted(view.path("replicas")) + " replicas ready" : ""));
             }
             return 0;
         }
@@ -136,19 +132,15 @@ final class AppCommands extends GroupCommand {
         @Parameters(index = "0", paramLabel = "NAME", converter = Converters.Application.class)
         String name;
 
-        @Option(names = "--wait", description = "Wait until no node holds a service package of the application.")
-        boolean wait;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = Converters.Timeout.class,
-                description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        WaitOptions waiting;
 
         @Override
         public Integer call() {
             ApiResponse deleted = api().delete(ApiClient.path("v1", "apps", name));
-            if (wait) {
+            if (waiting.wait) {
                 info("deleted capstan:/" + name + "; waiting for its processes to stop");
-                new Convergence(api(), context(), err(), timeout).applicationGone(name);
+                new Convergence(api(), context(), err(), waiting.timeout).applicationGone(name);
             }
             if (json()) {
                 printBody(deleted);

@@ -6,12 +6,12 @@ import io.capstan.model.ActivationMode;
 import io.capstan.model.Durations;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.ServiceName;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -69,12 +69,8 @@ final class ServiceCommands extends GroupCommand {
                 description = "Placement constraint over node properties, e.g. 'NodeType == \"frontend\"'.")
         String constraint;
 
-        @Option(names = "--wait", description = "Wait until the service's replicas are ready (progress on stderr).")
-        boolean wait;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = Converters.Timeout.class,
-                description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        WaitOptions waiting;
 
         /** The POST body, after checking the kind options go together. */
         ObjectNode body() {
@@ -130,9 +126,9 @@ final class ServiceCommands extends GroupCommand {
             ObjectNode body = body();
             ApiResponse created = api().post(ApiClient.path("v1", "apps", name.application(), "services"), body);
             ApiResponse last = created;
-            if (wait) {
-                info("created " + name.uri() + "; waiting for its replicas (up to " + Durations.format(timeout) + ")");
-                last = new Convergence(api(), context(), err(), timeout).service(name);
+            if (waiting.wait) {
+                info("created " + name.uri() + "; waiting for its replicas (up to " + Durations.format(waiting.timeout) + ")");
+                last = new Convergence(api(), context(), err(), waiting.timeout).service(name);
             }
             if (json()) {
                 printBody(last);
@@ -140,7 +136,7 @@ final class ServiceCommands extends GroupCommand {
                 JsonNode view = last.json();
                 result("created service " + name.uri() + " (" + type + ", " + body.get("kind").asText() + ", "
                         + view.path("partitions").size() + " partition(s))"
-                        + (wait ? ": " + Json.readyOfWanted(view.path("replicas")) + " replicas ready" : ""));
+                        + (waiting.wait ? ": " + Json.readyOfWanted(view.path("replicas")) + " replicas ready" : ""));
             }
             return 0;
         }
@@ -303,26 +299,22 @@ final class ServiceCommands extends GroupCommand {
         @Parameters(index = "0", paramLabel = "APP/SVC", converter = Converters.Service.class)
         ServiceName name;
 
-        @Option(names = "--wait", description = "Wait until no node holds any of the service's replicas.")
-        boolean wait;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = Converters.Timeout.class,
-                description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        WaitOptions waiting;
 
         @Override
         public Integer call() {
             String path = ApiClient.path("v1", "apps", name.application(), "services", name.service());
             Set<Long> replicaIds = new LinkedHashSet<>();
-            if (wait) {
+            if (waiting.wait) {
                 for (JsonNode replica : Json.items(api().get(path + "/replicas").json())) {
                     replicaIds.add(replica.path("id").asLong());
                 }
             }
             ApiResponse deleted = api().delete(path);
-            if (wait) {
+            if (waiting.wait) {
                 info("deleted " + name.uri() + "; waiting for its " + replicaIds.size() + " replica(s) to stop");
-                new Convergence(api(), context(), err(), timeout).replicasGone(name, replicaIds);
+                new Convergence(api(), context(), err(), waiting.timeout).replicasGone(name, replicaIds);
             }
             if (json()) {
                 printBody(deleted);

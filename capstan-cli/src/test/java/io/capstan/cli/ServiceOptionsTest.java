@@ -123,12 +123,12 @@ class ServiceOptionsTest {
     void timeoutsAreDurations() {
         ServiceCommands.Create c = cli.parse(ServiceCommands.Create.class, "service", "create", "App1/S", "--type", "T",
                 "--stateless", "--instances", "1", "--wait", "--timeout", "90s");
-        assertThat(c.timeout).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.waiting.timeout).isEqualTo(Duration.ofSeconds(90));
         assertThat(cli.parse(ServiceCommands.Create.class, "service", "create", "App1/S", "--type", "T", "--stateless",
-                "--instances", "1", "--timeout", "PT2M").timeout).isEqualTo(Duration.ofMinutes(2));
+                "--instances", "1", "--timeout", "PT2M").waiting.timeout).isEqualTo(Duration.ofMinutes(2));
         assertThat(cli.parse(ServiceCommands.Create.class, "service", "create", "App1/S", "--type", "T", "--stateless",
-                "--instances", "1").timeout).isEqualTo(Duration.ofMinutes(5));
-        assertThat(cli.parse(AppCommands.Delete.class, "app", "delete", "App1", "--wait", "--timeout", "1500ms").timeout)
+                "--instances", "1").waiting.timeout).isEqualTo(Duration.ofMinutes(5));
+        assertThat(cli.parse(AppCommands.Delete.class, "app", "delete", "App1", "--wait", "--timeout", "1500ms").waiting.timeout)
                 .isEqualTo(Duration.ofMillis(1500));
     }
 

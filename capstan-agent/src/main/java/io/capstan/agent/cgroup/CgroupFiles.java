@@ -29,6 +29,7 @@ final class CgroupFiles {
                     throw e;
                 }
                 try {
+                    // Why a fixed delay: rmdir of a cgroup reports busy for a moment after its last task exits; retry briefly.
                     Thread.sleep(10L * (attempt + 1));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
