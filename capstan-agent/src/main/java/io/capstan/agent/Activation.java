@@ -231,7 +231,7 @@ final class Activation implements CodePackageRunner.Host {
             for (CodePackageManifest cp : s.servicePackage().codePackages()) {
                 codePackages.add(new CodePackageStatus(cp.name(),
                         why == null ? CodePackageStatus.State.Starting : CodePackageStatus.State.Backoff,
-                        null, null, 0, null, null, retry));
+                        null, null, 0, null, null, retry, false, 0, why, List.of()));
             }
         } else {
             rs.forEach(r -> codePackages.add(r.status()));

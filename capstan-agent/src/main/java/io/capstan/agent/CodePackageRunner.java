@@ -10,6 +10,7 @@ import io.capstan.model.manifest.ResourceRequest;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -159,7 +160,8 @@ final class CodePackageRunner {
     }
 
     synchronized CodePackageStatus status() {
-        return new CodePackageStatus(name, state, pid, startedAt, restartCount, lastExitCode, lastExitAt, nextRestartAt);
+        return new CodePackageStatus(name, state, pid, startedAt, restartCount, lastExitCode, lastExitAt, nextRestartAt,
+                state == State.Running, failures, null, List.of());
     }
 
     // ---- internals; every method below runs with the monitor held ----

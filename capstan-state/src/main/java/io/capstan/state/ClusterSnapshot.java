@@ -1,5 +1,7 @@
 package io.capstan.state;
 
+import io.capstan.model.health.HealthEntity;
+import io.capstan.model.health.HealthReport;
 import io.capstan.model.ServiceName;
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.ApplicationRecord;
@@ -25,7 +27,13 @@ public record ClusterSnapshot(
         SortedMap<ServiceName, ServiceRecord> services,
         SortedMap<Long, ReplicaRecord> replicas,
         SortedMap<String, SortedMap<ActivationKey, DeployedServicePackage>> deployed,
+        SortedMap<HealthEntity, SortedMap<String, HealthReport>> healthReports,
         List<ClusterEvent> events) {
+
+    /** The reports clients sent about {@code entity} (system reports are derived from the state, not stored). */
+    public Collection<HealthReport> healthReportsOn(HealthEntity entity) {
+        return healthReports.getOrDefault(entity, java.util.Collections.emptySortedMap()).values();
+    }
 
     public Optional<ApplicationTypeRecord> applicationType(String name, String version) {
         return Optional.ofNullable(applicationTypes.getOrDefault(name, java.util.Collections.emptySortedMap()).get(version));

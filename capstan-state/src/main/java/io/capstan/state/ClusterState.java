@@ -7,6 +7,10 @@ import io.capstan.model.cluster.ApplicationTypeRecord;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.NodeRecord;
+import io.capstan.model.cluster.ProbeStatus;
+import io.capstan.model.health.HealthEntity;
+import io.capstan.model.health.HealthReport;
+import io.capstan.model.health.HealthState;
 import io.capstan.model.cluster.NodeStatus;
 import io.capstan.model.cluster.ReplicaRecord;
 import io.capstan.model.cluster.ReplicaRole;
@@ -17,6 +21,10 @@ import io.capstan.state.ClusterCommand.CreateApplication;
 import io.capstan.state.ClusterCommand.CreateService;
 import io.capstan.state.ClusterCommand.DeleteApplication;
 import io.capstan.state.ClusterCommand.DeleteService;
+import io.capstan.state.ClusterCommand.DisableNode;
+import io.capstan.state.ClusterCommand.EnableNode;
+import io.capstan.state.ClusterCommand.ExpireHealthReports;
+import io.capstan.state.ClusterCommand.ReportHealth;
 import io.capstan.state.ClusterCommand.RegisterApplicationType;
 import io.capstan.state.ClusterCommand.RegisterNode;
 import io.capstan.state.ClusterCommand.ReportNode;
@@ -48,6 +56,7 @@ public final class ClusterState {
     private final TreeMap<ServiceName, ServiceRecord> services = new TreeMap<>();
     private final TreeMap<Long, ReplicaRecord> replicas = new TreeMap<>();
     private final TreeMap<String, TreeMap<ActivationKey, DeployedServicePackage>> deployed = new TreeMap<>();
+    private final HealthReports health = new HealthReports();
     private final Deque<ClusterEvent> events = new ArrayDeque<>();
     private long nextReplicaId = 1;
     private long index;
@@ -122,11 +131,26 @@ public final class ClusterState {
                     : Rejection.notFound("service " + c.name() + " does not exist; see `capstan service list "
                             + c.name().application() + "`");
             case RegisterNode c -> null;
-            case SetNodeStatus c -> nodes.containsKey(c.name()) ? null
-                    : Rejection.notFound("node " + c.name() + " is not registered; see `capstan node list`");
+            case SetNodeStatus c -> c.status() != NodeStatus.Up && c.status() != NodeStatus.Down
+                    ? Rejection.invalid("a node's status is set only to Up or Down; disable it with `capstan node disable`")
+                    : nodeMissing(c.name());
+            case DisableNode c -> c.intent() == null
+                    ? Rejection.invalid("intent is required: restart (it comes back after maintenance) or remove (it leaves)")
+                    : nodeMissing(c.name());
+            case EnableNode c -> nodeMissing(c.name());
             case ApplyPlacement c -> null;
             case ReportNode c -> nodes.containsKey(c.report().node()) ? null
                     : Rejection.notFound("node " + c.report().node() + " is not registered; register it first");
+            case ReportHealth c -> {
+                for (HealthReport r : c.reports()) {
+                    Rejection rejection = health.check(r, this::exists);
+                    if (rejection != null) {
+                        yield rejection;
+                    }
+                }
+                yield null;
+            }
+            case ExpireHealthReports c -> null;
         };
     }
 
@@ -168,6 +192,12 @@ public final class ClusterState {
                     }
                 }
                 applications.remove(c.name());
+                health.dropEntities(e -> switch (e) {
+                    case HealthEntity.Application x -> x.name().equals(c.name());
+                    case HealthEntity.DeployedApplication x -> x.application().equals(c.name());
+                    case HealthEntity.DeployedServicePackage x -> x.application().equals(c.name());
+                    default -> false;
+                });
                 event(c.at(), "ApplicationDeleted", ServiceName.SCHEME + c.name(), "");
             }
             case CreateService c -> addService(c.service(), c.at());
@@ -180,25 +210,90 @@ public final class ClusterState {
             case DeleteService c -> removeService(c.name(), c.at());
             case RegisterNode c -> {
                 NodeRecord old = nodes.get(c.node().name());
-                NodeStatus status = old != null && old.status() == NodeStatus.Disabled ? NodeStatus.Disabled : NodeStatus.Up;
-                boolean changed = old == null || old.status() != status;
-                nodes.put(c.node().name(), new NodeRecord(c.node(), status, changed ? c.at() : old.since()));
-                if (changed) {
-                    event(c.at(), "Node" + status, c.node().name(),
+                if (old == null) {
+                    nodes.put(c.node().name(), new NodeRecord(c.node(), NodeStatus.Up, c.at(), "registered", null));
+                    event(c.at(), "NodeUp", c.node().name(),
                             "fault domain " + c.node().faultDomain() + ", upgrade domain " + c.node().upgradeDomain());
+                } else {
+                    NodeRecord described = new NodeRecord(c.node(), old.status(), old.since(), old.reason(), old.disableIntent());
+                    nodes.put(c.node().name(), described);
+                    setUpOrDown(described, NodeStatus.Up, "registered again", c.at());
                 }
             }
-            case SetNodeStatus c -> {
+            case SetNodeStatus c -> setUpOrDown(nodes.get(c.name()), c.status(), c.reason(), c.at());
+            case DisableNode c -> {
                 NodeRecord old = nodes.get(c.name());
-                if (old.status() != c.status()) {
-                    nodes.put(c.name(), old.withStatus(c.status(), c.at()));
-                    event(c.at(), "Node" + c.status(), c.name(), c.reason());
+                NodeRecord disabled = old.withDisableIntent(c.intent());
+                if (old.status() == NodeStatus.Up) {
+                    disabled = disabled.withStatus(NodeStatus.Disabling, c.at(), "disabled with intent " + c.intent());
+                    event(c.at(), "NodeDisabling", c.name(), "intent " + c.intent() + "; moving its replicas off");
+                }
+                nodes.put(c.name(), disabled);
+                finishDrains(c.at());
+            }
+            case EnableNode c -> {
+                NodeRecord old = nodes.get(c.name());
+                NodeRecord enabled = old.withDisableIntent(null);
+                if (old.status().isDisabled()) {
+                    enabled = enabled.withStatus(NodeStatus.Up, c.at(), "enabled");
+                    event(c.at(), "NodeEnabled", c.name(), "");
+                }
+                nodes.put(c.name(), enabled);
+            }
+            case ApplyPlacement c -> {
+                applyPlacement(c);
+                finishDrains(c.at());
+            }
+            case ReportNode c -> applyReport(c.report().node(), c.report().deployed(), c.at());
+            case ReportHealth c -> {
+                for (HealthReport r : c.reports()) {
+                    HealthState before = health.put(r);
+                    if (before != r.healthState()) {
+                        event(c.at(), "HealthReported", r.entity().text(), r.sourceId() + "/" + r.property() + " "
+                                + (before == null ? "" : before + " -> ") + r.healthState()
+                                + (r.description().isEmpty() ? "" : ": " + r.description()));
+                    }
                 }
             }
-            case ApplyPlacement c -> applyPlacement(c);
-            case ReportNode c -> applyReport(c.report().node(), c.report().deployed(), c.at());
+            case ExpireHealthReports c -> {
+                for (HealthReport r : health.expire(c.at())) {
+                    event(c.at(), "HealthReportExpired", r.entity().text(), r.sourceId() + "/" + r.property());
+                }
+            }
         }
         return CommandResult.applied(logIndex);
+    }
+
+    private Rejection nodeMissing(String name) {
+        return nodes.containsKey(name) ? null
+                : Rejection.notFound("node " + name + " is not registered; see `capstan node list`");
+    }
+
+    /**
+     * Up or Down from heartbeats. A node an operator disabled stays so: it comes back as Disabling (and
+     * becomes Disabled once drained), never as Up.
+     */
+    private void setUpOrDown(NodeRecord old, NodeStatus reachability, String reason, Instant at) {
+        NodeStatus status = reachability == NodeStatus.Down ? NodeStatus.Down
+                : old.disableIntent() == null ? NodeStatus.Up
+                : old.status().isDisabled() ? old.status() : NodeStatus.Disabling;
+        if (status == old.status()) {
+            return;
+        }
+        nodes.put(old.name(), old.withStatus(status, at, reason));
+        event(at, "Node" + status, old.name(), reason);
+        rederiveReplicasOn(old.name(), at);
+        finishDrains(at);
+    }
+
+    /** A Disabling node with no replicas left is Disabled. */
+    private void finishDrains(Instant at) {
+        for (NodeRecord n : List.copyOf(nodes.values())) {
+            if (n.status() == NodeStatus.Disabling && replicas.values().stream().noneMatch(r -> r.node().equals(n.name()))) {
+                nodes.put(n.name(), n.withStatus(NodeStatus.Disabled, at, "drained; intent " + n.disableIntent()));
+                event(at, "NodeDisabled", n.name(), "no replicas left; intent " + n.disableIntent());
+            }
+        }
     }
 
     private void addService(ServiceRecord s, Instant at) {
@@ -210,6 +305,12 @@ public final class ClusterState {
     private void removeService(ServiceName name, Instant at) {
         services.remove(name);
         replicas.values().removeIf(r -> r.service().equals(name));
+        health.dropEntities(e -> switch (e) {
+            case HealthEntity.Service x -> x.name().equals(name);
+            case HealthEntity.Partition x -> x.service().equals(name);
+            case HealthEntity.Replica x -> x.service().equals(name);
+            default -> false;
+        });
         event(at, "ServiceDeleted", name.uri(), "");
     }
 
@@ -228,11 +329,18 @@ public final class ClusterState {
             replicas.put(r.id(), deriveStatus(r));
             event(c.at(), "ReplicaPlaced", replicaEntity(r), "on " + r.node() + roleText(r.role()));
         }
-        for (long id : c.removals()) {
-            ReplicaRecord r = replicas.remove(id);
-            if (r != null) {
-                event(c.at(), "ReplicaRemoved", replicaEntity(r), "from " + r.node());
+        for (ClusterCommand.Removal removal : c.removals()) {
+            ReplicaRecord r = replicas.remove(removal.replicaId());
+            if (r == null) {
+                continue;
             }
+            health.dropEntities(e -> e instanceof HealthEntity.Replica x && x.replicaId() == r.id());
+            // A partition that lost a replica and gained one on another node in the same plan moved it.
+            String movedTo = c.placements().stream()
+                    .filter(p -> p.partitionId().equals(r.partitionId()) && !p.node().equals(r.node()))
+                    .map(ClusterCommand.NewReplica::node).findFirst().orElse(null);
+            event(c.at(), movedTo != null ? "ReplicaMoved" : "ReplicaRemoved", replicaEntity(r),
+                    "from " + r.node() + (movedTo != null ? " to " + movedTo : "") + ": " + removal.reason());
         }
         for (ClusterCommand.RoleAssignment a : c.roleChanges()) {
             ReplicaRecord r = replicas.get(a.replicaId());
@@ -269,10 +377,7 @@ public final class ClusterState {
             for (CodePackageStatus cp : d.codePackages()) {
                 CodePackageStatus oldCp = old == null ? null : old.codePackages().stream()
                         .filter(x -> x.name().equals(cp.name())).findFirst().orElse(null);
-                if (oldCp != null && cp.restartCount() > oldCp.restartCount()) {
-                    event(at, "CodePackageRestarted", activationEntity(node, d.key()) + "/" + cp.name(),
-                            "restart " + cp.restartCount() + ", last exit code " + cp.lastExitCode());
-                }
+                codePackageEvents(activationEntity(node, d.key()) + "/" + cp.name(), oldCp, cp, at);
             }
         }
         for (ActivationKey k : before.keySet()) {
@@ -285,6 +390,33 @@ public final class ClusterState {
         } else {
             deployed.put(node, after);
         }
+        rederiveReplicasOn(node, at);
+    }
+
+    /** Started, exited and restarted code packages, and probes that start or stop failing, as events. */
+    private void codePackageEvents(String entity, CodePackageStatus old, CodePackageStatus now, Instant at) {
+        if (now.pid() != null && (old == null || !now.pid().equals(old.pid()))) {
+            event(at, "CodePackageStarted", entity, "pid " + now.pid());
+        }
+        if (now.lastExitAt() != null && (old == null || !now.lastExitAt().equals(old.lastExitAt()))) {
+            event(at, "CodePackageExited", entity, "exit code " + now.lastExitCode()
+                    + (now.consecutiveFailures() > 0 ? ", " + now.consecutiveFailures() + " failure(s) in a row" : ""));
+        }
+        if (old != null && now.restartCount() > old.restartCount()) {
+            event(at, "CodePackageRestarted", entity, "restart " + now.restartCount() + ", last exit code " + now.lastExitCode());
+        }
+        for (ProbeStatus probe : now.probes()) {
+            ProbeStatus before = old == null ? null : old.probes().stream()
+                    .filter(x -> x.type() == probe.type()).findFirst().orElse(null);
+            boolean wasPassing = before == null || before.passing();
+            if (wasPassing != probe.passing()) {
+                event(at, probe.passing() ? "ProbeRecovered" : "ProbeFailed", entity,
+                        probe.type() + " probe: " + probe.lastMessage());
+            }
+        }
+    }
+
+    private void rederiveReplicasOn(String node, Instant at) {
         for (ReplicaRecord r : List.copyOf(replicas.values())) {
             if (r.node().equals(node)) {
                 ReplicaRecord updated = deriveStatus(r);
@@ -296,17 +428,48 @@ public final class ClusterState {
         }
     }
 
-    /** A replica is Ready when the activation hosting it on its node is Active and reports hosting it. */
+    /**
+     * Down when its node is Down or its activation Failed (a crash loop past the restart policy's limit);
+     * Ready when the activation hosting it is Active, reports hosting it, and every code package is ready
+     * (passing its readiness probe); InBuild otherwise.
+     */
     private ReplicaRecord deriveStatus(ReplicaRecord r) {
         ServiceRecord s = services.get(r.service());
         if (s == null) {
             return r;
         }
+        NodeRecord node = nodes.get(r.node());
+        if (node == null || node.status() == NodeStatus.Down) {
+            return r.withStatus(ReplicaStatus.Down);
+        }
         ActivationKey key = new ActivationKey(r.service().application(), s.servicePackage(), r.activationId());
         DeployedServicePackage d = deployed.getOrDefault(r.node(), new TreeMap<>()).get(key);
+        if (d != null && d.state() == DeployedServicePackage.ActivationState.Failed) {
+            return r.withStatus(ReplicaStatus.Down);
+        }
         boolean ready = d != null && d.state() == DeployedServicePackage.ActivationState.Active
-                && d.replicaIds().contains(r.id());
+                && d.replicaIds().contains(r.id())
+                && d.codePackages().stream().allMatch(CodePackageStatus::ready);
         return r.withStatus(ready ? ReplicaStatus.Ready : ReplicaStatus.InBuild);
+    }
+
+    /** Whether a health entity names something the cluster has. */
+    private boolean exists(HealthEntity entity) {
+        return switch (entity) {
+            case HealthEntity.Cluster x -> true;
+            case HealthEntity.Node x -> nodes.containsKey(x.name());
+            case HealthEntity.Application x -> applications.containsKey(x.name());
+            case HealthEntity.Service x -> services.containsKey(x.name());
+            case HealthEntity.Partition x -> services.containsKey(x.service())
+                    && services.get(x.service()).partitions().stream().anyMatch(p -> p.id().equals(x.partitionId()));
+            case HealthEntity.Replica x -> replicas.containsKey(x.replicaId())
+                    && replicas.get(x.replicaId()).service().equals(x.service())
+                    && replicas.get(x.replicaId()).partitionId().equals(x.partitionId());
+            case HealthEntity.DeployedApplication x -> deployed.getOrDefault(x.node(), new TreeMap<>()).keySet().stream()
+                    .anyMatch(k -> k.application().equals(x.application()));
+            case HealthEntity.DeployedServicePackage x -> deployed.getOrDefault(x.node(), new TreeMap<>())
+                    .containsKey(new ActivationKey(x.application(), x.servicePackage(), x.activationId()));
+        };
     }
 
     private ApplicationTypeRecord type(String name, String version) {
@@ -355,6 +518,7 @@ public final class ClusterState {
                 Collections.unmodifiableSortedMap(new TreeMap<>(services)),
                 Collections.unmodifiableSortedMap(new TreeMap<>(replicas)),
                 Collections.unmodifiableSortedMap(deployedCopy),
+                health.snapshot(),
                 List.copyOf(events));
     }
 
@@ -368,6 +532,7 @@ public final class ClusterState {
             List<ServiceRecord> services,
             List<ReplicaRecord> replicas,
             List<DeployedServicePackage> deployed,
+            List<HealthReport> healthReports,
             List<ClusterEvent> events) {
     }
 
@@ -377,7 +542,7 @@ public final class ClusterState {
         return new Persisted(index, nextReplicaId, List.copyOf(nodes.values()),
                 types.values().stream().flatMap(m -> m.values().stream()).toList(),
                 List.copyOf(applications.values()), List.copyOf(services.values()), List.copyOf(replicas.values()),
-                allDeployed, List.copyOf(events));
+                allDeployed, health.all(), List.copyOf(events));
     }
 
     /** Rebuilds the state a snapshot file describes. */
@@ -391,6 +556,9 @@ public final class ClusterState {
         p.services().forEach(x -> s.services.put(x.name(), x));
         p.replicas().forEach(r -> s.replicas.put(r.id(), r));
         p.deployed().forEach(d -> s.deployed.computeIfAbsent(d.node(), k -> new TreeMap<>()).put(d.key(), d));
+        if (p.healthReports() != null) {
+            s.health.restore(p.healthReports());
+        }
         s.events.addAll(p.events());
         return s;
     }

@@ -29,6 +29,10 @@ public record DeployedServicePackage(
         return new ActivationKey(application, servicePackage, activationId);
     }
 
-    /** Activating: code packages starting; Active: all running; Failing: some in backoff; Deactivating: stopping. */
-    public enum ActivationState { Activating, Active, Failing, Deactivating }
+    /**
+     * Activating: code packages starting; Active: all running; Failing: some in backoff; Failed: some code
+     * package failed its restart policy's {@code moveAfterFailures} times in a row, so its replicas are Down
+     * and will be moved (the agent keeps restarting it until then); Deactivating: stopping.
+     */
+    public enum ActivationState { Activating, Active, Failing, Failed, Deactivating }
 }

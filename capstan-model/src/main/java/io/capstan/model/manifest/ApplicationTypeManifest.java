@@ -1,5 +1,6 @@
 package io.capstan.model.manifest;
 
+import io.capstan.model.health.ApplicationHealthPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,12 +11,14 @@ public record ApplicationTypeManifest(
         String version,
         Map<String, String> parameters,
         List<ServicePackageManifest> servicePackages,
-        List<DefaultServiceManifest> defaultServices) {
+        List<DefaultServiceManifest> defaultServices,
+        ApplicationHealthPolicy healthPolicy) {
 
     public ApplicationTypeManifest {
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         servicePackages = servicePackages == null ? List.of() : List.copyOf(servicePackages);
         defaultServices = defaultServices == null ? List.of() : List.copyOf(defaultServices);
+        healthPolicy = healthPolicy == null ? ApplicationHealthPolicy.DEFAULT : healthPolicy;
     }
 
     public Optional<ServicePackageManifest> servicePackage(String name) {

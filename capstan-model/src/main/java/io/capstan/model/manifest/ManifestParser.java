@@ -207,7 +207,7 @@ public final class ManifestParser {
                     }
                 }
             }
-            return new ApplicationTypeManifest(typeName, version, parameters, packages, defaults);
+            return new ApplicationTypeManifest(typeName, version, parameters, packages, defaults, null);
         }
 
         private Map<String, String> parameters(Obj root) {
@@ -367,7 +367,7 @@ public final class ManifestParser {
                 }
                 resources = new ResourceRequest(cpu == null || cpu < 0 ? 0 : cpu, memory);
             }
-            return new CodePackageManifest(name, version, process, resources, container);
+            return new CodePackageManifest(name, version, process, resources, container, null, null);
         }
 
         private ProcessSpec process(Obj p) {

@@ -83,7 +83,7 @@ public final class ParameterSubstitution {
             ContainerSpec k = c.container();
             ContainerSpec container = k == null ? null : new ContainerSpec(substitute(k.image(), values),
                     k.args().stream().map(a -> substitute(a, values)).toList(), substitute(k.env(), values));
-            codes.add(new CodePackageManifest(c.name(), c.version(), process, c.resources(), container));
+            codes.add(new CodePackageManifest(c.name(), c.version(), process, c.resources(), container, c.probes(), c.restartPolicy()));
         }
         return new ServicePackageManifest(pkg.name(), pkg.version(), pkg.serviceTypes(), codes, pkg.endpoints());
     }

@@ -29,7 +29,7 @@ class ManifestParserTest {
                             ActivationMode.SHARED_PROCESS, new PartitionScheme.UniformInt64Range(0, 99, 2), 3, 0, 0,
                             "NodeType == \"frontend\"")),
                     new DefaultServiceManifest("ServiceB", ServiceSpec.stateful("MyStatefulType", 3, 2,
-                            new PartitionScheme.Named(List.of("eu", "us")), ActivationMode.EXCLUSIVE_PROCESS))));
+                            new PartitionScheme.Named(List.of("eu", "us")), ActivationMode.EXCLUSIVE_PROCESS))), null);
 
     @Test
     void parsesEveryFieldOfAValidManifest() {
@@ -78,7 +78,7 @@ class ManifestParserTest {
     @Test
     void writerQuotesValuesThatWouldChangeMeaning() {
         ApplicationTypeManifest m = new ApplicationTypeManifest("T", "1.0", Map.of("A", "007", "B", "yes", "C", "null", "D", "", "Greeting", "[x]", "Level", "#1: a"),
-                EXPECTED.servicePackages(), List.of());
+                EXPECTED.servicePackages(), List.of(), null);
         String written = ManifestWriter.toYaml(m);
         assertThat(ManifestParser.parse(written, "w").parameters()).isEqualTo(m.parameters());
     }
@@ -94,7 +94,7 @@ class ManifestParserTest {
     @Test
     void containerCodePackagesRoundTripThroughJson() throws Exception {
         CodePackageManifest c = new CodePackageManifest("C", "1.0.0", null, ResourceRequest.NONE,
-                new ContainerSpec("image.tar", List.of("--x"), Map.of("K", "v")));
+                new ContainerSpec("image.tar", List.of("--x"), Map.of("K", "v")), null, null);
         ObjectMapper json = CapstanJson.newMapper();
         assertThat(json.readValue(json.writeValueAsString(c), CodePackageManifest.class)).isEqualTo(c);
     }

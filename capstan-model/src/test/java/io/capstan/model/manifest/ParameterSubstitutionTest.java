@@ -69,7 +69,7 @@ class ParameterSubstitutionTest {
     @Test
     void containerFieldsAreResolvedToo() {
         ServicePackageManifest pkg = new ServicePackageManifest("P", "1", List.of(), List.of(new CodePackageManifest("C", "1", null,
-                null, new ContainerSpec("[Image].tar", List.of("[A]"), Map.of("E", "[A]")))), List.of());
+                null, new ContainerSpec("[Image].tar", List.of("[A]"), Map.of("E", "[A]")), null, null)), List.of());
         ContainerSpec c = ParameterSubstitution.resolve(pkg, Map.of("Image", "app", "A", "1")).codePackages().get(0).container();
         assertThat(c).isEqualTo(new ContainerSpec("app.tar", List.of("1"), Map.of("E", "1")));
     }

@@ -89,7 +89,7 @@ public final class PlacementController implements LeaderController {
             }
         }
         return new ClusterCommand.ApplyPlacement(state.index(), placements,
-                plan.removals().stream().map(r -> r.replicaId()).toList(),
+                plan.removals().stream().map(r -> new ClusterCommand.Removal(r.replicaId(), r.reason())).toList(),
                 plan.roleChanges().stream().map(c -> new ClusterCommand.RoleAssignment(c.replicaId(), c.newRole())).toList(),
                 problems, clock.instant());
     }
