@@ -138,6 +138,22 @@ final class Convergence {
         }, () -> "waiting for capstan:/" + app + " to stop: still deployed on " + String.join(", ", where));
     }
 
+    /** Waits until a node being disabled has no replicas left (status Disabled). */
+    ApiResponse nodeDrained(String node) {
+        String path = ApiClient.path("v1", "nodes", node);
+        long[] left = {-1};
+        return poll(path, response -> {
+            JsonNode view = response.json();
+            left[0] = Json.number(view, "replicas", 0);
+            String status = Json.text(view, "status");
+            report(node, status + ", " + left[0] + " replica(s) left");
+            if ("Up".equals(status)) {
+                throw new CliException("node " + node + " was enabled again while waiting for it to drain");
+            }
+            return "Disabled".equals(status) ? Optional.of(response) : Optional.empty();
+        }, () -> "waiting for node " + node + " to drain: " + left[0] + " replica(s) left");
+    }
+
     /** Like {@link #poll}, but a 404 means the thing asked about is gone, which is what we wait for. */
     private void pollGone(String path, Function<ApiResponse, Optional<ApiResponse>> done, Supplier<String> missing) {
         try {

@@ -12,7 +12,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** picocli converters: a bad value becomes a usage error (exit 2) naming the option and the expected form. */
-final class Converters {
+/** picocli converters for the domain's value types, shared by the CLI and the server/agent/dev commands. */
+public final class Converters {
 
     private Converters() {
     }
@@ -54,7 +55,7 @@ final class Converters {
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601 {@code PT30S}; must be positive. */
-    static final class Timeout implements ITypeConverter<Duration> {
+    public static final class Timeout implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             Duration d;

@@ -1,10 +1,14 @@
 package io.capstan.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "node", synopsisSubcommandLabel = "COMMAND", description = "Nodes of the cluster.",
-        subcommands = {NodeCommands.ListNodes.class})
+        subcommands = {NodeCommands.ListNodes.class, NodeCommands.DisableNode.class, NodeCommands.EnableNode.class})
 final class NodeCommands extends GroupCommand {
 
     @Command(name = "list", description = "List nodes: status, domains, replicas and service packages held.")
@@ -24,6 +28,57 @@ final class NodeCommands extends GroupCommand {
                         Json.text(n, "lastHeartbeat"));
             }
             return t;
+        }
+    }
+
+    @Command(name = "disable", description = "Take a node out of service: its replicas move off gracefully (new ones "
+            + "become ready elsewhere before the old ones stop), then it is Disabled.")
+    static final class DisableNode extends ApiCommand {
+        @Parameters(paramLabel = "NODE", converter = Converters.Name.class, description = "The node's name.")
+        String node;
+
+        @Option(names = "--intent", required = true, paramLabel = "restart|remove",
+                description = "restart: it comes back after maintenance; remove: it leaves the cluster.")
+        String intent;
+
+        @Mixin
+        WaitOptions waiting;
+
+        @Override
+        public Integer call() {
+            String normalized = intent.toLowerCase(java.util.Locale.ROOT);
+            if (!normalized.equals("restart") && !normalized.equals("remove")) {
+                throw usage("--intent must be restart or remove; got '" + intent + "'");
+            }
+            ObjectNode body = object();
+            body.put("intent", normalized);
+            ApiResponse last = api().post(ApiClient.path("v1", "nodes", node, "disable"), body);
+            if (waiting.wait) {
+                info("disabling " + node + "; waiting for its replicas to move off (up to "
+                        + io.capstan.model.Durations.format(waiting.timeout) + ")");
+                last = new Convergence(api(), context(), err(), waiting.timeout).nodeDrained(node);
+            }
+            if (json()) {
+                printBody(last);
+            } else {
+                JsonNode view = last.json();
+                result("node " + node + " is " + Json.text(view, "status") + " (intent " + normalized + ", "
+                        + Json.text(view, "replicas") + " replica(s) on it)");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", description = "Put a disabled node back into service.")
+    static final class EnableNode extends ApiCommand {
+        @Parameters(paramLabel = "NODE", converter = Converters.Name.class, description = "The node's name.")
+        String node;
+
+        @Override
+        public Integer call() {
+            ApiResponse response = api().post(ApiClient.path("v1", "nodes", node, "enable"), object());
+            show(response, view -> "node " + node + " is " + Json.text(view, "status") + "\n");
+            return 0;
         }
     }
 }

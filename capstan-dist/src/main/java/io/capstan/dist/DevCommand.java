@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.capstan.cli.Converters;
 import picocli.CommandLine.Option;
 
 /** {@code capstan dev}: a whole cluster on this machine, in the foreground until SIGTERM. */
@@ -21,6 +22,10 @@ import picocli.CommandLine.Option;
 public final class DevCommand implements Callable<Integer> {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = io.capstan.model.CapstanJson.newMapper();
+
+    @Option(names = "--node-down-after", converter = Converters.Timeout.class, defaultValue = "3s",
+            description = "Mark a node Down after this long without a heartbeat (default: ${DEFAULT-VALUE}).")
+    java.time.Duration nodeDownAfter;
 
     @Option(names = "--nodes", defaultValue = "3", description = "Number of node agents (default: ${DEFAULT-VALUE}).")
     int nodes;
@@ -65,7 +70,7 @@ public final class DevCommand implements Callable<Integer> {
             capacity.put("memoryMiB", nodeMemory);
         }
         DevCluster cluster = new DevCluster(new DevCluster.Settings(nodes, dir.toAbsolutePath(), apiPort, raftPort,
-                capacity, PortRange.parse(endpointPorts)));
+                capacity, PortRange.parse(endpointPorts), nodeDownAfter));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");

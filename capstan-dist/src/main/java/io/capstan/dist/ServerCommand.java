@@ -1,5 +1,6 @@
 package io.capstan.dist;
 
+import io.capstan.cli.Converters;
 import io.capstan.server.CapstanServer;
 import io.capstan.server.ServerConfig;
 import io.capstan.state.ratis.RaftMembership;
@@ -34,12 +35,16 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Data directory (default: ~/.capstan/server-<name>).")
     Path data;
 
+    @Option(names = "--node-down-after", converter = Converters.Timeout.class, defaultValue = "3s",
+            description = "Mark a node Down after this long without a heartbeat (default: ${DEFAULT-VALUE}).")
+    Duration nodeDownAfter;
+
     @Override
     public Integer call() throws Exception {
         Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "server-" + name)).toAbsolutePath();
         Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
         RaftMembership raft = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
-        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, Duration.ofSeconds(30)));
+        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

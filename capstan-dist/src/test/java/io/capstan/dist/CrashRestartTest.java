@@ -29,13 +29,9 @@ class CrashRestartTest {
     private String api;
 
     private Process startDev(int apiPort, int raftPort, int firstPort) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "dev", "--nodes", "3",
+        Process p = CapstanProcess.start(dir.resolve("dev-" + System.nanoTime() + ".log"), "dev", "--nodes", "3",
                 "--data", dir.toString(), "--api-port", Integer.toString(apiPort), "--raft-port", Integer.toString(raftPort),
                 "--endpoint-ports", firstPort + "-" + (firstPort + 98), "--node-cpu", "4", "--node-memory", "4096");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("dev-" + System.nanoTime() + ".log").toFile());
-        Process p = pb.start();
         ClusterApi client = new ClusterApi(api);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> client.get("/v1/cluster/status").ok().path("nodes").path("up").asInt() == 3);

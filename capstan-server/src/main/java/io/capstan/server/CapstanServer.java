@@ -9,6 +9,7 @@ import io.capstan.server.api.NodeApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
 import io.capstan.server.control.HeartbeatTracker;
+import io.capstan.server.control.NodeLivenessController;
 import io.capstan.server.control.PlacementController;
 import io.capstan.state.ClusterStore;
 import io.capstan.state.ratis.RatisClusterStore;
@@ -46,7 +47,8 @@ public final class CapstanServer implements AutoCloseable {
         store = RatisClusterStore.start(config.raft());
         HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
         controllers = new ControllerRunner(store, List.of(
-                new PlacementController(store, clock, () -> activationId(random))));
+                new PlacementController(store, clock, () -> activationId(random)),
+                new NodeLivenessController(store, heartbeats, clock, config.nodeDownAfter())));
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));

@@ -7,16 +7,37 @@ import java.time.Duration;
 /**
  * How one control-plane server runs: its Raft membership, where its API listens, and where it keeps
  * data (the Raft log and snapshots under {@code raft/}, application packages under {@code packages/}).
+ *
+ * @param nodeDownAfter how long a node may go without a heartbeat before the leader marks it Down
  */
-public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Path dataDir, Duration requestTimeout) {
+public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Path dataDir, Duration requestTimeout,
+                           Duration nodeDownAfter) {
 
     public static final int DEFAULT_API_PORT = 19080;
     public static final int DEFAULT_RAFT_PORT = 19082;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Three missed one-second heartbeats: failover in seconds (Kubernetes waits 5 minutes, Nomad 10s+),
+     * yet a garbage-collection pause or a briefly restarting agent does not move everything.
+     */
+    public static final Duration DEFAULT_NODE_DOWN_AFTER = Duration.ofSeconds(3);
+
+    public ServerConfig {
+        requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
+        nodeDownAfter = nodeDownAfter == null ? DEFAULT_NODE_DOWN_AFTER : nodeDownAfter;
+        if (nodeDownAfter.toMillis() < 100) {
+            throw new IllegalArgumentException("nodeDownAfter must be at least 100ms, was " + nodeDownAfter);
+        }
+    }
 
     /** A one-server control plane: the embedded default of {@code capstan dev} and {@code capstan server}. */
     public static ServerConfig single(String name, String raftAddress, int apiPort, Path dataDir) {
         return new ServerConfig(RaftMembership.single(name, raftAddress, dataDir.resolve("raft")), "127.0.0.1", apiPort,
-                dataDir, Duration.ofSeconds(30));
+                dataDir, null, null);
+    }
+
+    public ServerConfig withNodeDownAfter(Duration value) {
+        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, value);
     }
 
     public String apiUrl(int boundPort) {

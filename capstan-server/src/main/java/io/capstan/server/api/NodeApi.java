@@ -4,7 +4,9 @@ import io.capstan.model.Names;
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.NodeDescription;
+import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
+import io.capstan.model.cluster.NodeStatus;
 import io.capstan.model.wire.NodeReport;
 import io.capstan.server.NodeAssignments;
 import io.capstan.server.control.HeartbeatTracker;
@@ -13,6 +15,7 @@ import io.capstan.state.ClusterSnapshot;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,9 +41,19 @@ public final class NodeApi {
         });
         routes.post("/v1/nodes", this::registerNode);
         routes.post("/v1/nodes/{name}/heartbeat", ctx -> {
-            node(api.store().snapshot(), ctx.pathParam("name"));
-            heartbeats.beat(ctx.pathParam("name"));
+            String name = ctx.pathParam("name");
+            NodeRecord node = node(api.store().snapshot(), name);
+            heartbeats.beat(name);
+            if (node.status() == NodeStatus.Down) {
+                api.write(ctx, new ClusterCommand.SetNodeStatus(name, NodeStatus.Up, "heartbeats resumed", api.clock().instant()));
+            }
             ctx.json(Map.of());
+        });
+        routes.post("/v1/nodes/{name}/disable", this::disable);
+        routes.post("/v1/nodes/{name}/enable", ctx -> {
+            String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
+            ClusterSnapshot s = api.write(ctx, new ClusterCommand.EnableNode(name, api.clock().instant()));
+            ctx.json(view(s, s.nodes().get(name)));
         });
         routes.get("/v1/nodes/{name}/assignment", ctx -> {
             ClusterSnapshot s = api.read(ctx);
@@ -80,11 +93,30 @@ public final class NodeApi {
         }
         ClusterSnapshot s = api.store().snapshot();
         NodeRecord existing = s.nodes().get(d.name());
-        if (existing == null || !existing.description().equals(d) || existing.status() == io.capstan.model.cluster.NodeStatus.Down) {
+        if (existing == null || !existing.description().equals(d) || existing.status() == NodeStatus.Down) {
             s = api.write(ctx, new ClusterCommand.RegisterNode(d, api.clock().instant()));
         }
         heartbeats.beat(d.name());
         ctx.json(view(s, s.nodes().get(d.name())));
+    }
+
+    /** Body of {@code POST /v1/nodes/{name}/disable}. */
+    record DisableRequest(String intent) {
+    }
+
+    private void disable(Context ctx) {
+        String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
+        String intentText = api.body(ctx, DisableRequest.class).intent();
+        if (intentText == null) {
+            throw ApiException.invalid("intent: is missing; use restart (the node comes back after maintenance) or remove (it leaves)");
+        }
+        NodeDisableIntent intent = switch (intentText.toLowerCase(Locale.ROOT)) {
+            case "restart" -> NodeDisableIntent.Restart;
+            case "remove" -> NodeDisableIntent.Remove;
+            default -> throw ApiException.invalid("intent: '" + intentText + "' is not an intent; use restart or remove");
+        };
+        ClusterSnapshot s = api.write(ctx, new ClusterCommand.DisableNode(name, intent, api.clock().instant()));
+        ctx.json(view(s, s.nodes().get(name)));
     }
 
     /** Commits a report only when it changes what the state says about the node: reports repeat often. */

@@ -5,6 +5,7 @@ import io.capstan.model.PartitionScheme;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.ApplicationTypeRecord;
 import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
 import io.capstan.model.cluster.PartitionRecord;
@@ -142,14 +143,15 @@ public final class Views {
 
     /** A node. */
     public record NodeView(String name, String address, String faultDomain, String upgradeDomain, NodeStatus status,
-            Instant since, Instant lastHeartbeat, Map<String, Double> capacities, Map<String, String> properties,
-            int replicas, int deployedServicePackages) {
+            Instant since, String reason, NodeDisableIntent disableIntent, Instant lastHeartbeat,
+            Map<String, Double> capacities, Map<String, String> properties, int replicas, int deployedServicePackages) {
     }
 
     public static NodeView node(ClusterSnapshot s, NodeRecord n, Instant lastHeartbeat) {
         return new NodeView(n.name(), n.description().address(), n.description().faultDomain(),
-                n.description().upgradeDomain(), n.status(), n.since(), lastHeartbeat, n.description().capacities(),
-                n.description().properties(), s.replicasOn(n.name()).size(), s.deployedOn(n.name()).size());
+                n.description().upgradeDomain(), n.status(), n.since(), n.reason(), n.disableIntent(), lastHeartbeat,
+                n.description().capacities(), n.description().properties(), s.replicasOn(n.name()).size(),
+                s.deployedOn(n.name()).size());
     }
 
     /** The deployed service packages of one node. */

@@ -1,0 +1,75 @@
+package io.capstan.server.control;
+
+import io.capstan.model.Durations;
+import io.capstan.model.cluster.NodeRecord;
+import io.capstan.model.cluster.NodeStatus;
+import io.capstan.state.ClusterCommand;
+import io.capstan.state.ClusterStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's failure detector: a node whose agent has not been heard from for {@code downAfter} is
+ * marked Down, which makes its replicas Down and lets placement move them. Heartbeats stay in memory;
+ * only the Up → Down transition is committed. A new leader gives every node a full grace period
+ * from the moment it took over, since it has no heartbeat history of its own.
+ */
+public final class NodeLivenessController implements LeaderController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessController.class);
+
+    private final ClusterStore store;
+    private final HeartbeatTracker heartbeats;
+    private final Clock clock;
+    private final Duration downAfter;
+    private final Duration checkEvery;
+
+    public NodeLivenessController(ClusterStore store, HeartbeatTracker heartbeats, Clock clock, Duration downAfter) {
+        this.store = store;
+        this.heartbeats = heartbeats;
+        this.clock = clock;
+        this.downAfter = downAfter;
+        // A tenth of the grace keeps detection within ~10% of it without busy checking.
+        Duration tenth = downAfter.dividedBy(10);
+        this.checkEvery = tenth.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : tenth;
+    }
+
+    @Override
+    public String name() {
+        return "node-liveness";
+    }
+
+    @Override
+    public void runWhileLeader(BooleanSupplier stillLeader) throws InterruptedException {
+        Instant leaderSince = clock.instant();
+        while (stillLeader.getAsBoolean()) {
+            Instant now = clock.instant();
+            for (NodeRecord node : store.snapshot().nodes().values()) {
+                if (node.status() == NodeStatus.Down) {
+                    continue;
+                }
+                Instant heard = heartbeats.lastHeartbeat(node.name()).filter(t -> t.isAfter(leaderSince)).orElse(leaderSince);
+                Duration silent = Duration.between(heard, now);
+                if (silent.compareTo(downAfter) >= 0) {
+                    markDown(node.name(), "no heartbeat for " + Durations.format(silent)
+                            + " (node-down-after " + Durations.format(downAfter) + ")", now);
+                }
+            }
+            Thread.sleep(checkEvery); // a periodic check is the point: heartbeats are not in the log to wait on
+        }
+    }
+
+    private void markDown(String node, String reason, Instant now) throws InterruptedException {
+        try {
+            store.submit(new ClusterCommand.SetNodeStatus(node, NodeStatus.Down, reason, now)).get();
+            LOG.warn("node {} is Down: {}", node, reason);
+        } catch (ExecutionException e) {
+            LOG.warn("could not mark node {} Down: {}", node, e.getCause().toString());
+        }
+    }
+}
