@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.server.TestApiClient.Reply;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.model.CapstanJson;
 import io.capstan.model.pkg.ApplicationPackage;
@@ -61,16 +62,14 @@ class ServerApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = CapstanJson.newMapper();
 
-    record Reply(int status, JsonNode body) {
-        String message() {
-            return body.path("error").path("message").asText();
-        }
-    }
+    private final TestApiClient api = new TestApiClient(() -> server.apiUrl());
 
     @BeforeAll
     void start(@TempDir Path tempDir) throws Exception {
         dir = tempDir;
-        server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + freePort(), 0, dir.resolve("server"))).start();
+        // The nodes here never heartbeat: a long grace keeps them Up for these API checks (NodeLivenessTest covers Down).
+        server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + TestApiClient.freePort(), 0, dir.resolve("server"))
+                .withNodeDownAfter(Duration.ofHours(1))).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> server.store().isLeader());
         Path pkg = dir.resolve("pkg");
         Files.createDirectories(pkg.resolve("WebPackage/Web"));
@@ -217,11 +216,9 @@ class ServerApiTest {
         assertThat(status.path("nodes").path("up").asInt()).isEqualTo(3);
     }
 
-    private Reply register(byte[] archive) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/v1/apptypes"))
-                .header("Content-Type", "application/gzip").POST(HttpRequest.BodyPublishers.ofByteArray(archive)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), json.readTree(r.body()));
+    private Reply register(byte[] archive) {
+        return api.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/v1/apptypes"))
+                .header("Content-Type", "application/gzip").POST(HttpRequest.BodyPublishers.ofByteArray(archive)).build());
     }
 
     private static byte[] tarGzOf(Path folder) throws IOException {
@@ -238,33 +235,10 @@ class ServerApiTest {
     }
 
     private Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(server.apiUrl() + path)).GET().build());
+        return api.get(path);
     }
 
     private Reply post(String path, Object body) {
-        try {
-            return send(HttpRequest.newBuilder(URI.create(server.apiUrl() + path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private Reply send(HttpRequest request) {
-        try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), json.readTree(r.body()));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return api.post(path, body);
     }
 }

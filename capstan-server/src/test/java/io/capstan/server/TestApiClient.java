@@ -1,0 +1,68 @@
+package io.capstan.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.model.CapstanJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.function.Supplier;
+
+/** A plain HTTP client for a server under test: every call returns the status and the parsed JSON body. */
+final class TestApiClient {
+
+    /** An answer: HTTP status and JSON body. */
+    record Reply(int status, JsonNode body) {
+        String message() {
+            return body.path("error").path("message").asText();
+        }
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = CapstanJson.newMapper();
+    private final Supplier<String> base;
+
+    /** {@code base} is read at each call, so a client can be made before its server has started. */
+    TestApiClient(Supplier<String> base) {
+        this.base = base;
+    }
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base.get() + path)).GET().build());
+    }
+
+    Reply post(String path, Object body) {
+        try {
+            return send(HttpRequest.newBuilder(URI.create(base.get() + path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), json.readTree(r.body()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String base() {
+        return base.get();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
