@@ -41,7 +41,7 @@ public final class ActivationBenchmark {
         List<Double> capstanMs = new ArrayList<>();
         List<Double> shellMs = new ArrayList<>();
         try (DevCluster cluster = new DevCluster(new DevCluster.Settings(3, dir.resolve("cluster"), freePort(), freePort(),
-                Map.of("cpu", 64.0, "memoryMiB", 65536.0), new PortRange(30000, 32999), null)).start()) {
+                Map.of("cpu", 64.0, "memoryMiB", 65536.0), new PortRange(30000, 32999), null, false)).start()) {
             String api = cluster.apiUrl();
             HttpClient http = HttpClient.newHttpClient();
             awaitNodes(http, api);

@@ -20,7 +20,7 @@ public final class DevCluster implements AutoCloseable {
 
     /** What {@code capstan dev} was asked for. */
     public record Settings(int nodes, Path dataDir, int apiPort, int raftPort, Map<String, Double> nodeCapacity,
-            PortRange endpointPorts, java.time.Duration nodeDownAfter) {
+            PortRange endpointPorts, java.time.Duration nodeDownAfter, boolean eventLog) {
     }
 
     /** How long dev mode waits for a node's workloads to stop on shutdown (SIGTERM, then SIGKILL after the grace). */
@@ -47,7 +47,7 @@ public final class DevCluster implements AutoCloseable {
 
     public DevCluster start() throws java.io.IOException {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + settings.raftPort(), settings.apiPort(),
-                settings.dataDir().resolve("server")).withNodeDownAfter(settings.nodeDownAfter())).start();
+                settings.dataDir().resolve("server")).withNodeDownAfter(settings.nodeDownAfter()).withEventLog(settings.eventLog())).start();
         int slice = settings.endpointPorts().size() / settings.nodes();
         for (int i = 1; i <= settings.nodes(); i++) {
             int first = settings.endpointPorts().first() + (i - 1) * slice;

@@ -27,6 +27,9 @@ public final class DevCommand implements Callable<Integer> {
             description = "Mark a node Down after this long without a heartbeat (default: ${DEFAULT-VALUE}).")
     java.time.Duration nodeDownAfter;
 
+    @Option(names = "--no-event-log", description = "Do not print cluster events as JSON lines on standard output.")
+    boolean noEventLog;
+
     @Option(names = "--nodes", defaultValue = "3", description = "Number of node agents (default: ${DEFAULT-VALUE}).")
     int nodes;
 
@@ -70,7 +73,7 @@ public final class DevCommand implements Callable<Integer> {
             capacity.put("memoryMiB", nodeMemory);
         }
         DevCluster cluster = new DevCluster(new DevCluster.Settings(nodes, dir.toAbsolutePath(), apiPort, raftPort,
-                capacity, PortRange.parse(endpointPorts), nodeDownAfter));
+                capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");

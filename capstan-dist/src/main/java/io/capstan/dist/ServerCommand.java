@@ -39,12 +39,15 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Mark a node Down after this long without a heartbeat (default: ${DEFAULT-VALUE}).")
     Duration nodeDownAfter;
 
+    @Option(names = "--no-event-log", description = "Do not print cluster events as JSON lines on standard output.")
+    boolean noEventLog;
+
     @Override
     public Integer call() throws Exception {
         Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "server-" + name)).toAbsolutePath();
         Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
         RaftMembership raft = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
-        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter));
+        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

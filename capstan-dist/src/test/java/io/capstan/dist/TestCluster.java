@@ -18,7 +18,7 @@ final class TestCluster implements AutoCloseable {
         // A port slice per test run keeps concurrent test JVMs from competing for endpoint ports.
         int first = 20000 + (int) (ProcessHandle.current().pid() % 90) * 100;
         cluster = new DevCluster(new DevCluster.Settings(nodes, dir, apiPort, raftPort,
-                Map.of("cpu", 4.0, "memoryMiB", 4096.0), new PortRange(first, first + 99), null)).start();
+                Map.of("cpu", 4.0, "memoryMiB", 4096.0), new PortRange(first, first + 99), null, false)).start();
         api = new ClusterApi(cluster.apiUrl());
     }
 

@@ -34,6 +34,7 @@ public final class CapstanServer implements AutoCloseable {
     private ClusterStore store;
     private ControllerRunner controllers;
     private ApiServer api;
+    private EventJournal journal;
     private int apiPort;
 
     public CapstanServer(ServerConfig config) {
@@ -59,6 +60,9 @@ public final class CapstanServer implements AutoCloseable {
                 new ServiceApi(context, definitions)::register,
                 new NodeApi(context, heartbeats)::register));
         apiPort = api.start();
+        if (config.eventLog()) {
+            journal = new EventJournal(store, System.out).start();
+        }
         LOG.info("server {} API listening on {}", config.raft().serverId(), apiUrl());
         return this;
     }
@@ -80,6 +84,9 @@ public final class CapstanServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (journal != null) {
+            journal.close();
+        }
         if (api != null) {
             api.close();
         }

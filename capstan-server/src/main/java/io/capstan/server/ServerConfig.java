@@ -9,9 +9,10 @@ import java.time.Duration;
  * data (the Raft log and snapshots under {@code raft/}, application packages under {@code packages/}).
  *
  * @param nodeDownAfter how long a node may go without a heartbeat before the leader marks it Down
+ * @param eventLog      print every cluster event as a JSON line on standard output
  */
 public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Path dataDir, Duration requestTimeout,
-                           Duration nodeDownAfter) {
+                           Duration nodeDownAfter, boolean eventLog) {
 
     public static final int DEFAULT_API_PORT = 19080;
     public static final int DEFAULT_RAFT_PORT = 19082;
@@ -33,11 +34,15 @@ public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Pat
     /** A one-server control plane: the embedded default of {@code capstan dev} and {@code capstan server}. */
     public static ServerConfig single(String name, String raftAddress, int apiPort, Path dataDir) {
         return new ServerConfig(RaftMembership.single(name, raftAddress, dataDir.resolve("raft")), "127.0.0.1", apiPort,
-                dataDir, null, null);
+                dataDir, null, null, false);
     }
 
     public ServerConfig withNodeDownAfter(Duration value) {
-        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, value);
+        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, value, eventLog);
+    }
+
+    public ServerConfig withEventLog(boolean value) {
+        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, nodeDownAfter, value);
     }
 
     public String apiUrl(int boundPort) {
