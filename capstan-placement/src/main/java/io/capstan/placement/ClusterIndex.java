@@ -16,6 +16,8 @@ final class ClusterIndex {
     final NodeCandidate[] nodes;
     final int nodeCount;
     final boolean[] eligible;
+    /** Being disabled: not eligible, but its replicas stay until replaced (see {@link NodeCandidate#draining()}). */
+    final boolean[] draining;
     final int eligibleCount;
     final int[] faultDomainOf;
     final int[] upgradeDomainOf;
@@ -38,9 +40,11 @@ final class ClusterIndex {
             }
         }
         eligible = new boolean[nodeCount];
+        draining = new boolean[nodeCount];
         int e = 0;
         for (int i = 0; i < nodeCount; i++) {
             eligible[i] = nodes[i].eligible();
+            draining[i] = nodes[i].draining();
             e += eligible[i] ? 1 : 0;
         }
         eligibleCount = e;

@@ -40,14 +40,20 @@ final class FailureExplainer {
         double[] needs = new double[metrics];
         Rule constraint = new Rule();
         Rule ineligible = new Rule();
+        Rule draining = new Rule();
         Rule hosting = new Rule();
+        Rule lost = new Rule();
         for (int node = 0; node < cluster.nodeCount; node++) {
-            if (!cluster.eligible[node]) {
+            if (cluster.draining[node]) {
+                draining.add(cluster.name(node));
+            } else if (!cluster.eligible[node]) {
                 ineligible.add(cluster.name(node));
             } else if (!set.constraintOk[node]) {
                 constraint.add(cluster.name(node));
             } else if (spread.hosts(node)) {
                 hosting.add(cluster.name(node));
+            } else if (spread.avoids(node)) {
+                lost.add(cluster.name(node));
             } else {
                 double[] cost = loads.costOn(node, group, exclusiveLoad);
                 int m = firstShortMetric(node, cost);
@@ -79,8 +85,14 @@ final class FailureExplainer {
         if (ineligible.count > 0) {
             parts.add(nodes(ineligible.count) + " down or disabled" + ineligible.names());
         }
+        if (draining.count > 0) {
+            parts.add(nodes(draining.count) + " being disabled" + draining.names());
+        }
         if (hosting.count > 0) {
             parts.add(nodes(hosting.count) + " already hosting a replica of this partition" + hosting.names());
+        }
+        if (lost.count > 0) {
+            parts.add(nodes(lost.count) + " where a replica of this partition was just lost" + lost.names());
         }
         return head + (parts.isEmpty() ? "no node passes the hard rules" : String.join(", ", parts));
     }

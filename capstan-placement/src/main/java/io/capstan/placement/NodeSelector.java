@@ -103,7 +103,7 @@ final class NodeSelector {
 
     private void offerIfAdmissible(FeasibleSet set, PartitionSpread spread, int group, double[] exclusiveLoad,
                                    int node, int penalty) {
-        if (spread.hosts(node)) {
+        if (spread.excludes(node)) {
             return;
         }
         double[] cost = loads.costOn(node, group, exclusiveLoad);

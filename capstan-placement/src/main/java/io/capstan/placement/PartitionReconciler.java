@@ -12,16 +12,27 @@ import java.util.Map;
  * Compares what a partition has with what it wants (the "reconcile" step): keeps healthy replicas
  * where they are (fewer moves), removes lost ones and ones on nodes that may no longer host them,
  * scales down excess (secondaries first, from the most crowded domains), and repairs roles so a
- * stateful partition has exactly one Primary.
+ * stateful partition has exactly one Primary (failing over to the most up-to-date replica, and moving
+ * it off a draining node as soon as a Ready secondary elsewhere can take over).
+ *
+ * <p>Replicas on draining nodes are decided in two steps: {@link #reconcile} keeps them aside (they do not
+ * count toward the target, so replacements get placed), and once the round knows how many replacements it
+ * could place, {@link #releaseDraining} says which of them may go.
  */
 final class PartitionReconciler {
 
     private static final int[] NO_NODES = new int[0];
+    private static final String NO_REPLACEMENT_PER_NODE = "; one replica per node, no replacement needed";
 
     private final ClusterIndex cluster;
 
     PartitionReconciler(ClusterIndex cluster) {
         this.cluster = cluster;
+    }
+
+    /** Draining replicas released by {@link #releaseDraining}; {@code unreplaced} are the ones removed without a replacement. */
+    record DrainRelease(List<ReplicaRemoval> removals, List<ExistingReplica> unreplaced) {
+        static final DrainRelease NONE = new DrainRelease(List.of(), List.of());
     }
 
     ReconciledPartition reconcile(PartitionDemand demand, FeasibleSet set) {
@@ -32,7 +43,7 @@ final class PartitionReconciler {
 
         if (demand.existing().isEmpty()) {
             // The common case at scale (a new partition): nothing to compare, allocate nothing.
-            return new ReconciledPartition(List.of(), NO_NODES, List.of(), List.of(), target, -1);
+            return new ReconciledPartition(List.of(), NO_NODES, List.of(), 0, List.of(), List.of(), target, -1, NO_NODES);
         }
         List<ReplicaRemoval> removals = new ArrayList<>();
         List<ExistingReplica> candidates = new ArrayList<>(demand.existing());
@@ -41,45 +52,75 @@ final class PartitionReconciler {
                 .thenComparingLong(ExistingReplica::replicaId));
         List<ExistingReplica> kept = new ArrayList<>();
         List<Integer> keptNodes = new ArrayList<>();
-        Map<Integer, ExistingReplica> keptOnNode = new HashMap<>();
+        List<ExistingReplica> draining = new ArrayList<>();
+        List<Integer> avoid = new ArrayList<>();
+        Map<Integer, ExistingReplica> onNode = new HashMap<>();
         for (ExistingReplica r : candidates) {
             int node = cluster.nodeIndex(r.node());
             String reason = null;
             if (!r.healthy()) {
                 reason = "replica lost (unhealthy) on node '" + r.node() + "'";
+                if (node >= 0) {
+                    avoid.add(node);
+                }
             } else if (node < 0) {
                 reason = "node '" + r.node() + "' is not in the cluster";
-            } else if (!cluster.eligible[node]) {
+            } else if (!cluster.eligible[node] && !cluster.draining[node]) {
                 reason = "node '" + r.node() + "' is down or disabled";
             } else if (!set.constraintOk[node]) {
                 reason = "node '" + r.node() + "' does not satisfy placement constraint '" + set.constraintText + "'";
             } else {
-                ExistingReplica other = keptOnNode.get(node);
+                ExistingReplica other = onNode.get(node);
                 if (other != null) {
                     reason = "replica " + other.replicaId() + " of this partition is already on node '" + r.node() + "'";
                 }
             }
             if (reason != null) {
                 removals.add(new ReplicaRemoval(r.replicaId(), reason));
+            } else if (target == 0 && cluster.draining[node]) {
+                removals.add(new ReplicaRemoval(r.replicaId(), disabling(r) + (demand.targetReplicas() == PartitionDemand.EVERY_NODE
+                        ? NO_REPLACEMENT_PER_NODE : "; target 0 needs no replacement")));
             } else {
-                kept.add(r);
-                keptNodes.add(node);
-                keptOnNode.put(node, r);
+                onNode.put(node, r);
+                if (cluster.draining[node]) {
+                    draining.add(r);
+                } else {
+                    kept.add(r);
+                    keptNodes.add(node);
+                }
             }
         }
 
         // Choose the Primary before trimming, so scale-down never removes it.
         ExistingReplica primary = null;
-        if (stateful) {
-            for (ExistingReplica r : kept) {
-                if (r.role() == ReplicaRole.Primary && (primary == null || r.replicaId() < primary.replicaId())) {
-                    primary = r;
-                }
-            }
-            if (primary == null) {
+        ExistingReplica demoted = null;
+        if (stateful && target > 0) {
+            ExistingReplica keptPrimary = lowestIdPrimary(kept);
+            ExistingReplica drainingPrimary = lowestIdPrimary(draining);
+            if (keptPrimary != null) {
+                primary = keptPrimary;
+            } else if (drainingPrimary != null) {
+                // Swap now rather than when the node is finally emptied: a planned handover loses nothing, a
+                // removal of the Primary would be a failover. Only to a Ready replica, which can serve at once.
+                ExistingReplica successor = null;
                 for (ExistingReplica r : kept) {
-                    if (primary == null || r.replicaId() < primary.replicaId()) {
+                    if (r.ready() && (successor == null || betterFailover(r, false, successor, false))) {
+                        successor = r;
+                    }
+                }
+                primary = successor != null ? successor : drainingPrimary;
+                demoted = successor != null ? drainingPrimary : null;
+            } else {
+                for (ExistingReplica r : kept) {
+                    if (primary == null || betterFailover(r, false, primary, false)) {
                         primary = r;
+                    }
+                }
+                boolean primaryDraining = false;
+                for (ExistingReplica r : draining) {
+                    if (primary == null || betterFailover(r, true, primary, primaryDraining)) {
+                        primary = r;
+                        primaryDraining = true;
                     }
                 }
             }
@@ -87,15 +128,27 @@ final class PartitionReconciler {
 
         if (kept.size() > target) {
             trimExcess(kept, keptNodes, primary, target, removals);
-            if (target == 0) {
-                primary = null;
-            }
         }
 
+        // The Primary (on a draining node) and the Primary just demoted stay this round whatever it places.
+        ExistingReplica keepFirst = demoted;
+        for (ExistingReplica r : draining) {
+            if (r == primary) {
+                keepFirst = r;
+            }
+        }
+        ExistingReplica first = keepFirst;
+        draining.sort(Comparator.comparing((ExistingReplica r) -> r != first)
+                .thenComparing(r -> !r.ready())
+                .thenComparing(Comparator.comparingLong(ExistingReplica::progress).reversed())
+                .thenComparingLong(ExistingReplica::replicaId));
+        int protectedDraining = first == null ? 0 : 1;
+
         List<RoleChange> roleChanges = new ArrayList<>();
-        List<ExistingReplica> keptById = new ArrayList<>(kept);
-        keptById.sort(Comparator.comparingLong(ExistingReplica::replicaId));
-        for (ExistingReplica r : keptById) {
+        List<ExistingReplica> byId = new ArrayList<>(kept);
+        byId.addAll(draining);
+        byId.sort(Comparator.comparingLong(ExistingReplica::replicaId));
+        for (ExistingReplica r : byId) {
             ReplicaRole wanted = !stateful ? ReplicaRole.None
                     : r == primary ? ReplicaRole.Primary : ReplicaRole.ActiveSecondary;
             if (r.role() != wanted) {
@@ -103,8 +156,96 @@ final class PartitionReconciler {
             }
         }
         int[] nodes = keptNodes.stream().mapToInt(Integer::intValue).toArray();
-        int primaryNode = primary == null ? -1 : nodes[kept.indexOf(primary)];
-        return new ReconciledPartition(List.copyOf(kept), nodes, removals, roleChanges, target, primaryNode);
+        int primaryNode = primary == null ? -1 : cluster.nodeIndex(primary.node());
+        int[] avoidNodes = avoid.isEmpty() ? NO_NODES : avoid.stream().mapToInt(Integer::intValue).toArray();
+        return new ReconciledPartition(List.copyOf(kept), nodes, List.copyOf(draining), protectedDraining, removals,
+                roleChanges, target, primaryNode, avoidNodes);
+    }
+
+    /**
+     * Decides which replicas on draining nodes may go, once the round has placed {@code placed} of the
+     * {@link ReconciledPartition#missing()} replicas. A draining replica stands in for a replica the partition
+     * lacks; it goes when the partition has {@code target} Ready replicas on other nodes, or when no other node
+     * could take its replacement: then it is removed without one, so that disabling a node always completes
+     * (the partition is left short, and the failure says so). With a -1 target (one per node) the draining
+     * node is not part of the target, so its replica goes at once. Either way the Primary, or the Primary this
+     * round demoted, stays until a later round, unless the partition would keep nothing else.
+     */
+    DrainRelease releaseDraining(PartitionDemand demand, ReconciledPartition r, int placed) {
+        List<ExistingReplica> draining = r.draining();
+        if (draining.isEmpty()) {
+            return DrainRelease.NONE;
+        }
+        List<ExistingReplica> readyNewestFirst = new ArrayList<>();
+        for (ExistingReplica k : r.kept()) {
+            if (k.ready()) {
+                readyNewestFirst.add(k);
+            }
+        }
+        // The newest Ready replicas are most likely the replacements; they name them in the reasons.
+        readyNewestFirst.sort(Comparator.comparingLong(ExistingReplica::replicaId).reversed());
+        boolean everyNode = demand.targetReplicas() == PartitionDemand.EVERY_NODE;
+        int count = draining.size();
+        // Slots of the target without a Ready replica: a draining replica stands in for each, except where no
+        // replica at all could be placed this round (nothing will come to relieve it there).
+        int slotsNotReady = everyNode ? 0 : Math.max(0, r.target() - readyNewestFirst.size());
+        int unplaceable = r.missing() - placed;
+        int keep = Math.min(count, Math.max(0, slotsNotReady - unplaceable));
+        boolean nothingElse = r.kept().isEmpty() && placed == 0;
+        keep = Math.max(keep, nothingElse ? 0 : r.protectedDraining());
+
+        List<ReplicaRemoval> removals = new ArrayList<>();
+        List<ExistingReplica> unreplaced = new ArrayList<>();
+        int replacedByReady = Math.max(0, count - slotsNotReady);
+        for (int i = keep; i < count; i++) {
+            ExistingReplica d = draining.get(i);
+            int nth = i - keep;
+            String reason;
+            if (everyNode) {
+                reason = disabling(d) + NO_REPLACEMENT_PER_NODE;
+            } else if (nth < replacedByReady) {
+                reason = nth < readyNewestFirst.size()
+                        ? disabling(d) + "; replacement ready on " + readyNewestFirst.get(nth).node()
+                        : disabling(d) + "; the target of " + r.target() + " is met by Ready replicas on other nodes";
+            } else {
+                reason = disabling(d) + " and no other node can take a replacement; removed without one so the drain can complete";
+                unreplaced.add(d);
+            }
+            removals.add(new ReplicaRemoval(d.replicaId(), reason));
+        }
+        return new DrainRelease(removals, unreplaced);
+    }
+
+    private static String disabling(ExistingReplica r) {
+        return "node '" + r.node() + "' is being disabled";
+    }
+
+    private static ExistingReplica lowestIdPrimary(List<ExistingReplica> replicas) {
+        ExistingReplica primary = null;
+        for (ExistingReplica r : replicas) {
+            if (r.role() == ReplicaRole.Primary && (primary == null || r.replicaId() < primary.replicaId())) {
+                primary = r;
+            }
+        }
+        return primary;
+    }
+
+    /**
+     * The failover order: most progress first, since promoting a replica that is behind loses what it
+     * missed; then Ready over InBuild (with no progress reported, as today, this decides); then one that is
+     * not being drained (it would have to hand over again); then the lowest id, for determinism.
+     */
+    private static boolean betterFailover(ExistingReplica a, boolean aDraining, ExistingReplica b, boolean bDraining) {
+        if (a.progress() != b.progress()) {
+            return a.progress() > b.progress();
+        }
+        if (a.ready() != b.ready()) {
+            return a.ready();
+        }
+        if (aDraining != bDraining) {
+            return !aDraining;
+        }
+        return a.replicaId() < b.replicaId();
     }
 
     /**

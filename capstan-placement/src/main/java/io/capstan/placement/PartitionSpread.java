@@ -11,6 +11,7 @@ final class PartitionSpread {
     private final int[] perFaultDomain;
     private final int[] perUpgradeDomain;
     private final int[] mark;
+    private final int[] avoidMark;
     private final int[] nodes;
     private int stamp;
     private int size;
@@ -20,6 +21,7 @@ final class PartitionSpread {
         perFaultDomain = new int[Math.max(1, cluster.faultDomains.length)];
         perUpgradeDomain = new int[Math.max(1, cluster.upgradeDomains.length)];
         mark = new int[cluster.nodeCount];
+        avoidMark = new int[cluster.nodeCount];
         nodes = new int[cluster.nodeCount];
     }
 
@@ -42,6 +44,24 @@ final class PartitionSpread {
 
     boolean hosts(int node) {
         return mark[node] == stamp;
+    }
+
+    /**
+     * Keeps the partition's new replicas off {@code node} for this round without counting it in the spread:
+     * a replica of the partition was just lost there, and if it crash-looped, a replacement there would only
+     * crash again. A later round may use the node again.
+     */
+    void avoid(int node) {
+        avoidMark[node] = stamp;
+    }
+
+    boolean avoids(int node) {
+        return avoidMark[node] == stamp;
+    }
+
+    /** Whether a new replica of the partition may not go to {@code node} (it hosts one, or is avoided). */
+    boolean excludes(int node) {
+        return mark[node] == stamp || avoidMark[node] == stamp;
     }
 
     int size() {

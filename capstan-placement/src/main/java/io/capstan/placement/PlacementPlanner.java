@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The scheduler: a pure, deterministic function from a {@link PlacementProblem} to a {@link PlacementPlan}
@@ -15,7 +16,9 @@ import java.util.UUID;
  * <p>Pipeline, after Nomad's: reconcile each partition ({@link PartitionReconciler}) → account the load
  * of the replicas that stay → for each missing replica, filter by the hard rules ({@link FeasibilityFilter}),
  * rank by the soft goals ({@link NodeRanker}), select ({@link NodeSelector}) → explain what could not be
- * placed ({@link FailureExplainer}). Partitions are placed in input order, each one's replicas in a row.
+ * placed ({@link FailureExplainer}). Partitions are placed in input order, each one's replicas in a row; once
+ * a partition's placements are known, the reconciler decides which of its replicas on draining nodes may go
+ * ({@link PartitionReconciler#releaseDraining}), as that depends on whether replacements could be placed.
  * Stateless and thread-safe: every call builds its own working state.
  */
 public final class PlacementPlanner {
@@ -45,21 +48,18 @@ public final class PlacementPlanner {
         FeasibleSet[] sets = new FeasibleSet[count];
         ReconciledPartition[] reconciled = new ReconciledPartition[count];
         long replicasAfter = 0;
-        List<ReplicaRemoval> removals = new ArrayList<>();
-        List<RoleChange> roleChanges = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             PartitionDemand d = demands.get(i);
             sets[i] = filter.forConstraint(d.placementConstraint());
             reconciled[i] = reconciler.reconcile(d, sets[i]);
-            removals.addAll(reconciled[i].removals());
-            roleChanges.addAll(reconciled[i].roleChanges());
             replicasAfter += reconciled[i].target();
         }
 
         double perNode = Math.max(1.0, (double) replicasAfter / Math.max(1, cluster.eligibleCount));
         NodeLoads loads = new NodeLoads(cluster, groups, REPLICA_COUNT_WEIGHT / perNode,
                 (int) Math.min(Integer.MAX_VALUE / 4, replicasAfter));
-        // Load of the replicas that stay; removed ones free their share within this same plan.
+        // Load of the replicas that stay; removed ones free their share within this same plan. Replicas on
+        // draining nodes are left out: nothing new goes to those nodes, so their load cannot matter.
         double[][] loadVectors = new double[count][];
         for (int i = 0; i < count; i++) {
             PartitionDemand d = demands.get(i);
@@ -74,6 +74,8 @@ public final class PlacementPlanner {
         }
 
         List<ReplicaPlacement> placements = new ArrayList<>();
+        List<ReplicaRemoval> removals = new ArrayList<>();
+        List<RoleChange> roleChanges = new ArrayList<>();
         List<PlacementFailure> failures = new ArrayList<>();
         PartitionSpread spread = new PartitionSpread(cluster);
         NodeSelector selector = new NodeSelector(loads);
@@ -85,21 +87,47 @@ public final class PlacementPlanner {
             for (int node : r.keptNodes()) {
                 spread.add(node);
             }
-            int missing = r.missing();
-            if (missing == 0) {
-                continue;
+            for (int node : r.avoidNodes()) {
+                spread.avoid(node);
             }
-            int group = groups.idOf(d);
-            int placed = d.targetReplicas() == PartitionDemand.EVERY_NODE
-                    ? placeEverywhere(d, r, sets[i], loads, spread, group, loadVectors[i], cluster, placements)
-                    : placeMissing(d, r, sets[i], loads, spread, selector, group, loadVectors[i], cluster, placements);
+            int missing = r.missing();
+            int placed = 0;
+            if (missing > 0) {
+                int group = groups.idOf(d);
+                placed = d.targetReplicas() == PartitionDemand.EVERY_NODE
+                        ? placeEverywhere(d, r, sets[i], loads, spread, group, loadVectors[i], cluster, placements)
+                        : placeMissing(d, r, sets[i], loads, spread, selector, group, loadVectors[i], cluster, placements);
+            }
+            PartitionReconciler.DrainRelease released = reconciler.releaseDraining(d, r, placed);
+            removals.addAll(r.removals());
+            removals.addAll(released.removals());
+            addRoleChanges(r.roleChanges(), released.removals(), roleChanges);
             if (placed < missing) {
                 int have = r.kept().size() + placed;
-                failures.add(new PlacementFailure(d.service(), d.partitionId(), have, r.target(),
-                        explainer.explain(have, r.target(), sets[i], spread, group, loadVectors[i])));
+                String reason = explainer.explain(have, r.target(), sets[i], spread, groups.idOf(d), loadVectors[i]);
+                if (!released.unreplaced().isEmpty()) {
+                    reason += "; removed without a replacement from nodes being disabled: " + released.unreplaced().stream()
+                            .map(x -> "replica " + x.replicaId() + " on " + x.node()).collect(Collectors.joining(", "));
+                }
+                failures.add(new PlacementFailure(d.service(), d.partitionId(), have, r.target(), reason));
             }
         }
         return new PlacementPlan(placements, removals, roleChanges, failures);
+    }
+
+    /** The partition's role changes, except for replicas this round removes (they would only be noise in the events). */
+    private static void addRoleChanges(List<RoleChange> changes, List<ReplicaRemoval> removed, List<RoleChange> out) {
+        if (removed.isEmpty()) {
+            out.addAll(changes);
+            return;
+        }
+        Set<Long> gone = new HashSet<>();
+        removed.forEach(x -> gone.add(x.replicaId()));
+        for (RoleChange c : changes) {
+            if (!gone.contains(c.replicaId())) {
+                out.add(c);
+            }
+        }
     }
 
     /** Places up to {@code missing} replicas one at a time, best node first; returns how many it placed. */
@@ -133,7 +161,7 @@ public final class PlacementPlanner {
             if (placed == chosen.length) {
                 break;
             }
-            if (spread.hosts(node) || !loads.fits(node, loads.costOn(node, group, load))) {
+            if (spread.excludes(node) || !loads.fits(node, loads.costOn(node, group, load))) {
                 continue;
             }
             loads.add(node, group, load);

@@ -25,6 +25,16 @@ final class Fixtures {
         return new NodeCandidate(name, fd, ud, capacity, properties, true);
     }
 
+    /** The same node, being disabled: it keeps its replicas until they are replaced, and takes no new one. */
+    static NodeCandidate draining(NodeCandidate n) {
+        return new NodeCandidate(n.name(), n.faultDomain(), n.upgradeDomain(), n.capacity(), n.properties(), false, true);
+    }
+
+    /** {@code nodes} with the one named {@code name} draining. */
+    static List<NodeCandidate> draining(List<NodeCandidate> nodes, String name) {
+        return nodes.stream().map(n -> n.name().equals(name) ? draining(n) : n).toList();
+    }
+
     /** {@code count} nodes on an fd × ud grid, fault domain varying fastest: n0 (fd0,ud0), n1 (fd1,ud0), ... */
     static List<NodeCandidate> grid(int count, int faultDomains, int upgradeDomains, Map<String, Double> capacity) {
         List<NodeCandidate> nodes = new ArrayList<>();
@@ -54,8 +64,19 @@ final class Fixtures {
         return new PartitionDemand(SERVICE, partition(partition), kind, target, constraint, group, load, List.of());
     }
 
+    /** A healthy, Ready replica. */
     static ExistingReplica replica(long id, String node, ReplicaRole role) {
         return new ExistingReplica(id, node, role, true);
+    }
+
+    /** A healthy replica still building (InBuild). */
+    static ExistingReplica inBuild(long id, String node, ReplicaRole role) {
+        return new ExistingReplica(id, node, role, true, false, 0);
+    }
+
+    /** A healthy replica with readiness and progress given. */
+    static ExistingReplica replica(long id, String node, ReplicaRole role, boolean ready, long progress) {
+        return new ExistingReplica(id, node, role, true, ready, progress);
     }
 
     static ExistingReplica lost(long id, String node, ReplicaRole role) {
@@ -71,29 +92,53 @@ final class Fixtures {
         return plan.placements().stream().filter(p -> p.partitionId().equals(partition)).map(ReplicaPlacement::node).toList();
     }
 
-    /** The problem that results from applying {@code plan} to {@code problem}: new replicas get fresh ids. */
+    /** The problem that results from applying {@code plan} to {@code problem}: new replicas get fresh ids and are Ready. */
     static PlacementProblem apply(PlacementProblem problem, PlacementPlan plan) {
+        return apply(problem, plan, true);
+    }
+
+    /**
+     * The problem that results from applying {@code plan} to {@code problem}: removals dropped, roles changed,
+     * and the placements added with fresh ids (above every id in the problem), Ready or InBuild.
+     */
+    static PlacementProblem apply(PlacementProblem problem, PlacementPlan plan, boolean newReplicasReady) {
         Map<Long, ReplicaRole> roles = new HashMap<>();
         plan.roleChanges().forEach(c -> roles.put(c.replicaId(), c.newRole()));
         java.util.Set<Long> removed = new java.util.HashSet<>();
         plan.removals().forEach(r -> removed.add(r.replicaId()));
-        long nextId = 1_000_000;
+        long nextId = Math.max(1_000_000, problem.partitions().stream().flatMap(d -> d.existing().stream())
+                .mapToLong(ExistingReplica::replicaId).max().orElse(0) + 1);
         List<PartitionDemand> out = new ArrayList<>();
         for (PartitionDemand d : problem.partitions()) {
             List<ExistingReplica> existing = new ArrayList<>();
             for (ExistingReplica r : d.existing()) {
                 if (!removed.contains(r.replicaId())) {
-                    existing.add(new ExistingReplica(r.replicaId(), r.node(), roles.getOrDefault(r.replicaId(), r.role()), r.healthy()));
+                    existing.add(new ExistingReplica(r.replicaId(), r.node(), roles.getOrDefault(r.replicaId(), r.role()),
+                            r.healthy(), r.ready(), r.progress()));
                 }
             }
             for (ReplicaPlacement p : plan.placements()) {
                 if (p.partitionId().equals(d.partitionId())) {
-                    existing.add(new ExistingReplica(nextId++, p.node(), p.role(), true));
+                    existing.add(new ExistingReplica(nextId++, p.node(), p.role(), true, newReplicasReady, 0));
                 }
             }
-            out.add(new PartitionDemand(d.service(), d.partitionId(), d.kind(), d.targetReplicas(), d.placementConstraint(),
-                    d.activationGroup(), d.load(), existing));
+            out.add(withExisting(d, existing));
         }
         return new PlacementProblem(problem.nodes(), out);
+    }
+
+    /** Every replica of the problem Ready (as once their builds finish). */
+    static PlacementProblem allReady(PlacementProblem problem) {
+        List<PartitionDemand> out = new ArrayList<>();
+        for (PartitionDemand d : problem.partitions()) {
+            out.add(withExisting(d, d.existing().stream().map(r -> new ExistingReplica(r.replicaId(), r.node(), r.role(),
+                    r.healthy(), r.healthy(), r.progress())).toList()));
+        }
+        return new PlacementProblem(problem.nodes(), out);
+    }
+
+    static PartitionDemand withExisting(PartitionDemand d, List<ExistingReplica> existing) {
+        return new PartitionDemand(d.service(), d.partitionId(), d.kind(), d.targetReplicas(), d.placementConstraint(),
+                d.activationGroup(), d.load(), existing);
     }
 }

@@ -47,9 +47,10 @@ final class GeneratedClusters {
      * A general problem: 0–24 nodes over 1–4 fault and 1–3 upgrade domains (a node's domains are drawn
      * independently, so some domains may be empty and cells uneven); capacities for cpu and memory each
      * unlimited (missing) 30% of the time, else possibly 0; NodeType and Disk properties, sometimes absent;
-     * 1 node in 10 ineligible. 1–10 partitions: stateful or stateless, 0–5 replicas or -1 (every node), one
-     * of {@link #CONSTRAINTS}, a shared activation half of the time, loads that may be 0, and up to 4
-     * existing replicas with any role, 1 in 5 lost, 1 in 10 on a node the cluster does not know.
+     * 1 node in 10 ineligible and 1 in 10 draining. 1–10 partitions: stateful or stateless, 0–5 replicas or -1
+     * (every node), one of {@link #CONSTRAINTS}, a shared activation half of the time, loads that may be 0, and
+     * up to 4 existing replicas with any role, 1 in 5 lost, 1 in 10 on a node the cluster does not know; of the
+     * healthy ones 3 in 4 Ready, with progress 0–2 (so failover meets ties).
      */
     static PlacementProblem problem(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -66,13 +67,15 @@ final class GeneratedClusters {
             Map<String, String> properties = new HashMap<>();
             putIfNotNull(properties, "NodeType", orNull(r, 0.2, oneOf(r, List.of("frontend", "backend"))));
             putIfNotNull(properties, "Disk", orNull(r, 0.2, oneOf(r, List.of("100", "200", "500"))));
-            boolean eligible = r.nextInt(10) != 0;
+            int state = r.nextInt(10);
             nodes.add(new NodeCandidate(String.format("node-%02d", i), "fd" + fd % fds, "ud" + ud % uds, capacity,
-                    properties, eligible));
+                    properties, state > 1, state == 1));
         }
         int partitionCount = size(r, 1, 10);
         List<PartitionDemand> demands = new ArrayList<>();
         long nextReplicaId = 1;
+        // Readiness and progress come from a stream of their own, so adding them left every other draw as it was.
+        SplittableRandom progress = new SplittableRandom(~seed);
         for (int i = 0; i < partitionCount; i++) {
             boolean stateful = r.nextBoolean();
             int target = r.nextInt(-1, 6);
@@ -95,7 +98,8 @@ final class GeneratedClusters {
                 ReplicaRole role = oneOf(r, List.of(ReplicaRole.values()));
                 boolean unknownNode = r.nextInt(10) == 0;
                 String node = unknownNode || nodes.isEmpty() ? "ghost" : nodes.get(nodeIndex % nodes.size()).name();
-                existing.add(new ExistingReplica(nextReplicaId++, node, role, healthy));
+                existing.add(new ExistingReplica(nextReplicaId++, node, role, healthy, healthy && progress.nextInt(4) != 0,
+                        progress.nextInt(3)));
             }
             demands.add(new PartitionDemand(SERVICE, new UUID(0, i), stateful ? ServiceKind.STATEFUL : ServiceKind.STATELESS,
                     target, constraint, group, load, existing));
@@ -155,18 +159,73 @@ final class GeneratedClusters {
         return new PlacementProblem(nodes, demands);
     }
 
-    /** A one-line summary of a problem for failure messages, e.g. "12 nodes (10 eligible) in 3 FD × 2 UD, 4 partitions". */
+    /**
+     * A cluster in which an operator starts disabling 1–2 nodes: 2–12 nodes over 1–3 fault and 1–3 upgrade
+     * domains, NodeType and Disk properties, cpu capacity unlimited 40% of the time, else 1–4; 1–6 partitions
+     * (stateful or stateless, 1–4 replicas or, 1 in 8, -1; a constraint half of the time; a shared activation 1 in
+     * 3; cpu load 0, 0.5 or 1) placed by the planner itself, with 1 replica in 4 still InBuild. The nodes to drain
+     * are drawn among those hosting a replica, so most problems have something to move.
+     */
+    static PlacementProblem drainProblem(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int fds = size(r, 1, 3);
+        int uds = size(r, 1, 3);
+        int nodeCount = size(r, 2, 12);
+        List<NodeCandidate> nodes = new ArrayList<>();
+        for (int i = 0; i < nodeCount; i++) {
+            Map<String, Double> capacity = new HashMap<>();
+            putIfNotNull(capacity, "cpu", orNull(r, 0.4, 1.0 + r.nextInt(4)));
+            Map<String, String> properties = new HashMap<>();
+            properties.put("NodeType", oneOf(r, List.of("frontend", "backend", "backend")));
+            putIfNotNull(properties, "Disk", orNull(r, 0.2, oneOf(r, List.of("100", "200", "500"))));
+            nodes.add(new NodeCandidate(String.format("node-%02d", i), "fd" + r.nextInt(fds), "ud" + r.nextInt(uds),
+                    capacity, properties, true));
+        }
+        int partitionCount = size(r, 1, 6);
+        List<PartitionDemand> demands = new ArrayList<>();
+        for (int i = 0; i < partitionCount; i++) {
+            boolean stateful = r.nextBoolean();
+            int target = r.nextInt(8) == 0 ? PartitionDemand.EVERY_NODE : size(r, 1, 4);
+            String constraint = r.nextBoolean() ? "" : oneOf(r, CONSTRAINT_TEXTS);
+            String group = r.nextInt(3) == 0 ? oneOf(r, List.of("A/P1", "A/P2")) : null;
+            double cpu = oneOf(r, List.of(0.0, 0.5, 1.0));
+            demands.add(new PartitionDemand(SERVICE, new UUID(3, i), stateful ? ServiceKind.STATEFUL : ServiceKind.STATELESS,
+                    target, constraint, group, cpu > 0 ? Map.of("cpu", cpu) : Map.of(), List.of()));
+        }
+        PlacementProblem empty = new PlacementProblem(nodes, demands);
+        PlacementProblem placed = Fixtures.apply(empty, new PlacementPlanner().plan(empty));
+        List<PartitionDemand> building = new ArrayList<>();
+        for (PartitionDemand d : placed.partitions()) {
+            building.add(Fixtures.withExisting(d, d.existing().stream().map(x -> r.nextInt(4) == 0
+                    ? new ExistingReplica(x.replicaId(), x.node(), x.role(), true, false, 0) : x).toList()));
+        }
+        List<String> hosting = placed.partitions().stream().flatMap(d -> d.existing().stream()).map(ExistingReplica::node)
+                .distinct().sorted().toList();
+        List<String> pool = hosting.isEmpty() ? nodes.stream().map(NodeCandidate::name).toList() : hosting;
+        Set<String> drain = new HashSet<>();
+        int drainCount = Math.min(pool.size(), size(r, 1, 2));
+        while (drain.size() < drainCount) {
+            drain.add(oneOf(r, pool));
+        }
+        List<NodeCandidate> disabling = nodes.stream().map(n -> drain.contains(n.name()) ? Fixtures.draining(n) : n).toList();
+        return new PlacementProblem(disabling, building);
+    }
+
+    /** A one-line summary of a problem for failure messages, e.g. "12 nodes (10 eligible, 1 draining) in 3 FD × 2 UD, 4 partitions". */
     static String describe(PlacementProblem problem) {
         Set<String> fds = new HashSet<>();
         Set<String> uds = new HashSet<>();
         long eligible = 0;
+        long draining = 0;
         for (NodeCandidate n : problem.nodes()) {
             fds.add(n.faultDomain());
             uds.add(n.upgradeDomain());
             eligible += n.eligible() ? 1 : 0;
+            draining += n.draining() ? 1 : 0;
         }
         long existing = problem.partitions().stream().mapToLong(d -> d.existing().size()).sum();
-        return count(problem.nodes().size(), "node") + " (" + eligible + " eligible) in " + fds.size() + " FD × " + uds.size()
+        return count(problem.nodes().size(), "node") + " (" + eligible + " eligible, " + draining + " draining) in "
+                + fds.size() + " FD × " + uds.size()
                 + " UD, " + count(problem.partitions().size(), "partition") + ", " + count(existing, "existing replica");
     }
 

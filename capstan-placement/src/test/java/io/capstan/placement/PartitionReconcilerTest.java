@@ -1,7 +1,13 @@
 package io.capstan.placement;
 
+import static io.capstan.placement.Fixtures.allReady;
+import static io.capstan.placement.Fixtures.apply;
+import static io.capstan.placement.Fixtures.draining;
 import static io.capstan.placement.Fixtures.grid;
+import static io.capstan.placement.Fixtures.inBuild;
 import static io.capstan.placement.Fixtures.lost;
+import static io.capstan.placement.Fixtures.nodesOf;
+import static io.capstan.placement.Fixtures.partition;
 import static io.capstan.placement.Fixtures.replica;
 import static io.capstan.placement.Fixtures.stateful;
 import static io.capstan.placement.Fixtures.stateless;
@@ -9,6 +15,7 @@ import static io.capstan.model.cluster.ReplicaRole.ActiveSecondary;
 import static io.capstan.model.cluster.ReplicaRole.None;
 import static io.capstan.model.cluster.ReplicaRole.Primary;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.model.ServiceKind;
 import java.util.ArrayList;
@@ -28,6 +35,14 @@ class PartitionReconcilerTest {
 
     private ReconciledPartition reconcile(PartitionDemand d) {
         return reconcile(nodes, d);
+    }
+
+    private static PlacementPlan plan(PlacementProblem problem) {
+        return new PlacementPlanner().plan(problem);
+    }
+
+    private static PlacementProblem problem(List<NodeCandidate> cluster, PartitionDemand... demands) {
+        return new PlacementProblem(cluster, List.of(demands));
     }
 
     @Test
@@ -155,5 +170,226 @@ class PartitionReconcilerTest {
         ReconciledPartition r = reconcile(d);
         assertThat(r.removals()).isEmpty();
         assertThat(r.kept()).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------- graceful drain (node being disabled)
+
+    @Test
+    void replicasOnADrainingNodeStayButDoNotCountTowardTheTarget() {
+        ReconciledPartition r = reconcile(draining(nodes, "n02"), stateful(1, 3,
+                replica(1, "n00", Primary), replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary)));
+        assertThat(r.kept()).extracting(ExistingReplica::replicaId).containsExactly(1L, 2L);
+        assertThat(r.draining()).extracting(ExistingReplica::replicaId).containsExactly(3L);
+        assertThat(r.missing()).isEqualTo(1);
+        assertThat(r.removals()).isEmpty();
+    }
+
+    @Test
+    void aDrainingReplicaStaysUntilItsReplacementIsReadyThenGoes() {
+        PlacementProblem start = problem(draining(nodes, "n02"), stateful(1, 3,
+                replica(1, "n00", Primary), replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary)));
+        PlacementPlan first = plan(start);
+        assertThat(first.placements()).singleElement().satisfies(p -> {
+            assertThat(p.role()).isEqualTo(ActiveSecondary);
+            assertThat(p.node()).isNotIn("n00", "n01", "n02");
+        });
+        assertThat(first.removals()).isEmpty();
+        assertThat(first.roleChanges()).isEmpty();
+        assertThat(first.failures()).isEmpty();
+
+        // The replacement is still building: the draining replica keeps serving.
+        PlacementProblem building = apply(start, first, false);
+        assertThat(plan(building).hasChanges()).isFalse();
+
+        String replacementNode = first.placements().get(0).node();
+        PlacementPlan ready = plan(allReady(building));
+        assertThat(ready.removals()).containsExactly(
+                new ReplicaRemoval(3, "node 'n02' is being disabled; replacement ready on " + replacementNode));
+        assertThat(ready.placements()).isEmpty();
+        assertThat(ready.roleChanges()).isEmpty();
+        assertThat(plan(apply(allReady(building), ready)).hasChanges()).isFalse();
+    }
+
+    @Test
+    void aPrimaryOnADrainingNodeHandsOverToTheMostAdvancedReadySecondaryInOnePlan() {
+        PlacementProblem start = problem(draining(nodes, "n00"), stateful(1, 3, replica(1, "n00", Primary),
+                replica(2, "n01", ActiveSecondary, true, 5), replica(3, "n02", ActiveSecondary, true, 9)));
+        PlacementPlan swap = plan(start);
+        assertThat(swap.roleChanges()).containsExactly(new RoleChange(1, ActiveSecondary), new RoleChange(3, Primary));
+        // The demoted replica stays for this plan; its replacement is placed as a secondary.
+        assertThat(swap.removals()).isEmpty();
+        assertThat(swap.placements()).singleElement().extracting(ReplicaPlacement::role).isEqualTo(ActiveSecondary);
+
+        PlacementPlan after = plan(apply(start, swap));
+        assertThat(after.removals()).extracting(ReplicaRemoval::replicaId).containsExactly(1L);
+        assertThat(after.roleChanges()).isEmpty();
+    }
+
+    @Test
+    void aDemotedPrimaryStaysForThePlanThatDemotesItEvenWhenTheTargetIsMet() {
+        PlacementProblem start = problem(draining(nodes, "n00"), stateful(1, 2,
+                replica(1, "n00", Primary), replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary)));
+        PlacementPlan swap = plan(start);
+        assertThat(swap.roleChanges()).containsExactly(new RoleChange(1, ActiveSecondary), new RoleChange(2, Primary));
+        assertThat(swap.removals()).isEmpty();
+        assertThat(swap.placements()).isEmpty();
+        assertThat(plan(apply(start, swap)).removals()).containsExactly(
+                new ReplicaRemoval(1, "node 'n00' is being disabled; replacement ready on n02"));
+    }
+
+    @Test
+    void aDrainingPrimaryStaysPrimaryWhileNoSecondaryElsewhereIsReady() {
+        PlacementProblem start = problem(draining(nodes, "n00"), stateful(1, 3, replica(1, "n00", Primary),
+                inBuild(2, "n01", ActiveSecondary), inBuild(3, "n02", ActiveSecondary)));
+        PlacementPlan plan = plan(start);
+        assertThat(plan.roleChanges()).isEmpty();
+        assertThat(plan.removals()).isEmpty();
+        assertThat(plan.placements()).singleElement().extracting(ReplicaPlacement::role).isEqualTo(ActiveSecondary);
+    }
+
+    @Test
+    void withNoOtherFeasibleNodeADrainingReplicaIsRemovedAnywayAndTheFailureSaysSo() {
+        List<NodeCandidate> three = draining(grid(3, 3, 1, Map.of()), "n02");
+        PlacementPlan plan = plan(problem(three, stateful(1, 3,
+                replica(1, "n00", Primary), replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary))));
+        assertThat(plan.placements()).isEmpty();
+        assertThat(plan.removals()).containsExactly(new ReplicaRemoval(3,
+                "node 'n02' is being disabled and no other node can take a replacement; removed without one so the drain can complete"));
+        assertThat(plan.failures()).containsExactly(new PlacementFailure(Fixtures.SERVICE, partition(1), 2, 3,
+                "placed 2 of 3: 1 node being disabled (n02), 2 nodes already hosting a replica of this partition (n00, n01); "
+                        + "removed without a replacement from nodes being disabled: replica 3 on n02"));
+    }
+
+    @Test
+    void withOneSpareNodeForTwoDrainingReplicasOneWaitsForTheReplacementAndOneGoes() {
+        // n01 and n02 drain; only n03 can take a replica.
+        List<NodeCandidate> four = draining(draining(grid(4, 4, 1, Map.of()), "n01"), "n02");
+        PlacementProblem start = problem(four, stateful(1, 3,
+                replica(1, "n00", Primary), replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary)));
+        PlacementPlan first = plan(start);
+        assertThat(nodesOf(first, partition(1))).containsExactly("n03");
+        // The one kept is the one first in line (Ready, then most progress, then lowest id): replica 2.
+        assertThat(first.removals()).extracting(ReplicaRemoval::replicaId).containsExactly(3L);
+        assertThat(first.failures()).singleElement().extracting(PlacementFailure::placed).isEqualTo(2);
+
+        PlacementProblem building = apply(start, first, false);
+        assertThat(plan(building).removals()).isEmpty();
+        assertThat(plan(allReady(building)).removals()).containsExactly(new ReplicaRemoval(2,
+                "node 'n01' is being disabled and no other node can take a replacement; removed without one so the drain can complete"));
+    }
+
+    @Test
+    void aDrainingPrimaryWithNothingElseLeftIsRemovedSoTheDrainCompletes() {
+        List<NodeCandidate> one = draining(grid(1, 1, 1, Map.of()), "n00");
+        PlacementPlan plan = plan(problem(one, stateful(1, 1, replica(1, "n00", Primary))));
+        assertThat(plan.removals()).extracting(ReplicaRemoval::replicaId).containsExactly(1L);
+        assertThat(plan.failures()).singleElement().extracting(PlacementFailure::reason).asString()
+                .startsWith("placed 0 of 1: 1 node being disabled (n00)")
+                .endsWith("removed without a replacement from nodes being disabled: replica 1 on n00");
+    }
+
+    @Test
+    void anInstanceOnADrainingNodeOfAnEveryNodeServiceIsSimplyRemoved() {
+        List<NodeCandidate> cluster = draining(nodes, "n03");
+        List<ExistingReplica> everywhere = new ArrayList<>();
+        for (NodeCandidate n : nodes) {
+            everywhere.add(replica(everywhere.size() + 1, n.name(), None));
+        }
+        PlacementPlan plan = plan(problem(cluster, stateless(1, PartitionDemand.EVERY_NODE, everywhere.toArray(ExistingReplica[]::new))));
+        assertThat(plan.removals()).containsExactly(
+                new ReplicaRemoval(4, "node 'n03' is being disabled; one replica per node, no replacement needed"));
+        assertThat(plan.placements()).isEmpty();
+        assertThat(plan.failures()).isEmpty();
+    }
+
+    @Test
+    void aDrainingReplicaOfAPartitionScaledToZeroIsRemoved() {
+        ReconciledPartition r = reconcile(draining(nodes, "n00"), stateful(1, 0, replica(1, "n00", Primary)));
+        assertThat(r.removals()).containsExactly(new ReplicaRemoval(1, "node 'n00' is being disabled; target 0 needs no replacement"));
+        assertThat(r.draining()).isEmpty();
+        assertThat(r.roleChanges()).isEmpty();
+    }
+
+    @Test
+    void aNodeCannotBeBothEligibleAndDraining() {
+        assertThatThrownBy(() -> new NodeCandidate("n", "", "", Map.of(), Map.of(), true, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("node 'n' cannot be both eligible and draining");
+    }
+
+    // ---------------------------------------------------------------- failover
+
+    @Test
+    void failoverPromotesTheReplicaWithTheMostProgressEvenIfStillBuilding() {
+        ReconciledPartition r = reconcile(stateful(1, 3, lost(1, "n00", Primary),
+                replica(2, "n01", ActiveSecondary, true, 3), replica(3, "n02", ActiveSecondary, false, 4)));
+        assertThat(r.roleChanges()).containsExactly(new RoleChange(3, Primary));
+    }
+
+    @Test
+    void failoverPrefersAReadyReplicaAtEqualProgress() {
+        ReconciledPartition r = reconcile(stateful(1, 4, lost(1, "n00", Primary),
+                replica(2, "n01", ActiveSecondary, true, 5), replica(3, "n02", ActiveSecondary, false, 7),
+                replica(4, "n03", ActiveSecondary, true, 7)));
+        assertThat(r.roleChanges()).containsExactly(new RoleChange(4, Primary));
+    }
+
+    @Test
+    void failoverWithoutProgressPrefersReadyThenTheLowestId() {
+        ReconciledPartition r = reconcile(stateful(1, 4, lost(1, "n00", Primary),
+                inBuild(2, "n01", ActiveSecondary), replica(6, "n02", ActiveSecondary), replica(5, "n03", ActiveSecondary)));
+        assertThat(r.roleChanges()).containsExactly(new RoleChange(5, Primary));
+    }
+
+    @Test
+    void failoverPrefersAReplicaThatIsNotBeingDrained() {
+        ReconciledPartition r = reconcile(draining(nodes, "n01"), stateful(1, 3, lost(1, "n00", Primary),
+                replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary)));
+        assertThat(r.roleChanges()).containsExactly(new RoleChange(3, Primary));
+    }
+
+    @Test
+    void aPrimaryLostWithItsNodeIsReplacedByAPromotionAndANewSecondaryInOnePlan() {
+        List<NodeCandidate> cluster = new ArrayList<>(nodes);
+        cluster.set(0, new NodeCandidate("n00", "fd0", "ud0", Map.of(), Map.of(), false));
+        PlacementPlan plan = plan(problem(cluster, stateful(1, 3, lost(1, "n00", Primary),
+                replica(2, "n01", ActiveSecondary), replica(3, "n02", ActiveSecondary))));
+        assertThat(plan.removals()).containsExactly(new ReplicaRemoval(1, "replica lost (unhealthy) on node 'n00'"));
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(2, Primary));
+        assertThat(plan.placements()).singleElement().satisfies(p -> {
+            assertThat(p.role()).isEqualTo(ActiveSecondary);
+            assertThat(p.node()).isNotIn("n00", "n01", "n02");
+        });
+    }
+
+    // ---------------------------------------------------------------- crash loop
+
+    @Test
+    void aReplacementAvoidsTheEligibleNodeWhereTheReplicaWasLostUntilTheNextPlan() {
+        List<NodeCandidate> two = grid(2, 2, 1, Map.of());
+        PlacementProblem start = problem(two, stateful(1, 2, replica(1, "n00", Primary), lost(2, "n01", ActiveSecondary)));
+        PlacementPlan first = plan(start);
+        assertThat(first.removals()).extracting(ReplicaRemoval::replicaId).containsExactly(2L);
+        assertThat(first.placements()).isEmpty();
+        assertThat(first.failures()).singleElement().extracting(PlacementFailure::reason).isEqualTo(
+                "placed 1 of 2: 1 node already hosting a replica of this partition (n00), "
+                        + "1 node where a replica of this partition was just lost (n01)");
+        PlacementPlan next = plan(apply(start, first));
+        assertThat(nodesOf(next, partition(1))).containsExactly("n01");
+        assertThat(next.failures()).isEmpty();
+    }
+
+    @Test
+    void aReplacementGoesToAnotherNodeEvenWhenTheLostNodeWouldSpreadBetter() {
+        // n00 and n02 share fd0: spreading alone would put the replacement back on n01 (fd1).
+        PlacementPlan plan = plan(problem(grid(3, 2, 1, Map.of()), stateless(1, 2, replica(1, "n00", None), lost(2, "n01", None))));
+        assertThat(nodesOf(plan, partition(1))).containsExactly("n02");
+    }
+
+    @Test
+    void anEveryNodeServiceLeavesTheNodeOfALostInstanceForTheNextPlan() {
+        PlacementPlan plan = plan(problem(grid(3, 3, 1, Map.of()),
+                stateless(1, PartitionDemand.EVERY_NODE, replica(1, "n00", None), lost(2, "n01", None))));
+        assertThat(nodesOf(plan, partition(1))).containsExactly("n02");
+        assertThat(plan.failures()).singleElement().extracting(PlacementFailure::placed).isEqualTo(2);
     }
 }

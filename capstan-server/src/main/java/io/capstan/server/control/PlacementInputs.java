@@ -20,7 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Translates a state snapshot into the placement pipeline's input: nodes as candidates, partitions as demands. */
+/**
+ * Translates a state snapshot into the placement pipeline's input: nodes as candidates, partitions as demands.
+ *
+ * <p>Node status: Up nodes are eligible; Disabling nodes are draining (their replicas stay until replaced);
+ * Down and Disabled nodes are neither. A replica is healthy unless it is Down (its node is down, or its code
+ * crash-looped past its restart policy) or its node is unknown or Down: a lost replica is removed and replaced,
+ * and if it was the Primary, a secondary is promoted, all in the next plan.
+ */
 public final class PlacementInputs {
 
     private PlacementInputs() {
@@ -30,14 +37,16 @@ public final class PlacementInputs {
         List<NodeCandidate> nodes = new ArrayList<>();
         for (NodeRecord n : state.nodes().values()) {
             nodes.add(new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
-                    n.description().capacities(), n.description().properties(), n.status() == NodeStatus.Up));
+                    n.description().capacities(), n.description().properties(), n.status() == NodeStatus.Up,
+                    n.status() == NodeStatus.Disabling));
         }
         Map<UUID, List<ExistingReplica>> existing = new HashMap<>();
         for (ReplicaRecord r : state.replicas().values()) {
             NodeRecord node = state.nodes().get(r.node());
             boolean healthy = node != null && node.status() != NodeStatus.Down && r.status() != ReplicaStatus.Down;
+            // Nothing reports a replica's progress yet (the SDK will): 0 leaves failover to readiness, then replica id.
             existing.computeIfAbsent(r.partitionId(), k -> new ArrayList<>())
-                    .add(new ExistingReplica(r.id(), r.node(), r.role(), healthy));
+                    .add(new ExistingReplica(r.id(), r.node(), r.role(), healthy, r.status() == ReplicaStatus.Ready, 0));
         }
         List<PartitionDemand> demands = new ArrayList<>();
         for (ServiceRecord s : state.services().values()) {
