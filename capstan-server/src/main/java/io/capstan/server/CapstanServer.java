@@ -5,11 +5,14 @@ import io.capstan.server.api.ApiServer;
 import io.capstan.server.api.ApplicationApi;
 import io.capstan.server.api.ApplicationTypeApi;
 import io.capstan.server.api.ClusterApi;
+import io.capstan.server.api.HealthApi;
 import io.capstan.server.api.NodeApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
+import io.capstan.server.control.HealthExpiryController;
 import io.capstan.server.control.HeartbeatTracker;
 import io.capstan.server.control.PlacementController;
+import io.capstan.server.health.HealthSequence;
 import io.capstan.state.ClusterStore;
 import io.capstan.state.ratis.RatisClusterStore;
 import java.security.SecureRandom;
@@ -28,6 +31,8 @@ public final class CapstanServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapstanServer.class);
     private static final long MAX_PACKAGE_BYTES = 256L * 1024 * 1024;
+    /** How often the leader looks for health reports to remove: a report outlives its time to live by at most this. */
+    private static final java.time.Duration HEALTH_EXPIRY_PERIOD = java.time.Duration.ofSeconds(1);
 
     private final ServerConfig config;
     private ClusterStore store;
@@ -46,7 +51,8 @@ public final class CapstanServer implements AutoCloseable {
         store = RatisClusterStore.start(config.raft());
         HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
         controllers = new ControllerRunner(store, List.of(
-                new PlacementController(store, clock, () -> activationId(random))));
+                new PlacementController(store, clock, () -> activationId(random)),
+                new HealthExpiryController(store, clock, HEALTH_EXPIRY_PERIOD)));
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
@@ -55,7 +61,8 @@ public final class CapstanServer implements AutoCloseable {
                 new ApplicationTypeApi(context, packages, MAX_PACKAGE_BYTES)::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
-                new NodeApi(context, heartbeats)::register));
+                new NodeApi(context, heartbeats)::register,
+                new HealthApi(context, new HealthSequence(clock))::register));
         apiPort = api.start();
         LOG.info("server {} API listening on {}", config.raft().serverId(), apiUrl());
         return this;
