@@ -5,6 +5,7 @@ import io.capstan.model.Durations;
 import io.capstan.model.Names;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.ServiceName;
+import io.capstan.model.health.HealthEntity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -51,6 +52,39 @@ public final class Converters {
                 throw new TypeConversionException("name " + problem);
             }
             return value;
+        }
+    }
+
+    /** A health entity ({@code service:App1/ServiceA}, ...); {@code capstan:/App1[/ServiceA]} is short for app: / service:. */
+    static final class Entity implements ITypeConverter<HealthEntity> {
+        @Override
+        public HealthEntity convert(String value) {
+            try {
+                if (value.startsWith(ServiceName.SCHEME)) {
+                    return value.indexOf('/', ServiceName.SCHEME.length()) < 0
+                            ? new HealthEntity.Application(Names.applicationName(value))
+                            : new HealthEntity.Service(ServiceName.parse(value));
+                }
+                return HealthEntity.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage() + " (capstan:/APP and capstan:/APP/SVC work too)");
+            }
+        }
+    }
+
+    /** A whole percentage from 0 to 100. */
+    static final class Percent implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int p = Integer.parseInt(value);
+                if (p >= 0 && p <= 100) {
+                    return p;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "' must be a whole percentage from 0 to 100");
         }
     }
 

@@ -5,12 +5,15 @@ import io.capstan.server.api.ApiServer;
 import io.capstan.server.api.ApplicationApi;
 import io.capstan.server.api.ApplicationTypeApi;
 import io.capstan.server.api.ClusterApi;
+import io.capstan.server.api.HealthApi;
 import io.capstan.server.api.NodeApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
+import io.capstan.server.control.HealthExpiryController;
 import io.capstan.server.control.HeartbeatTracker;
 import io.capstan.server.control.NodeLivenessController;
 import io.capstan.server.control.PlacementController;
+import io.capstan.server.health.HealthSequence;
 import io.capstan.state.ClusterStore;
 import io.capstan.state.ratis.RatisClusterStore;
 import java.security.SecureRandom;
@@ -29,6 +32,8 @@ public final class CapstanServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapstanServer.class);
     private static final long MAX_PACKAGE_BYTES = 256L * 1024 * 1024;
+    /** How often the leader looks for health reports to remove: a report outlives its time to live by at most this. */
+    private static final java.time.Duration HEALTH_EXPIRY_PERIOD = java.time.Duration.ofSeconds(1);
 
     private final ServerConfig config;
     private ClusterStore store;
@@ -49,7 +54,8 @@ public final class CapstanServer implements AutoCloseable {
         HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
         controllers = new ControllerRunner(store, List.of(
                 new PlacementController(store, clock, () -> activationId(random)),
-                new NodeLivenessController(store, heartbeats, clock, config.nodeDownAfter())));
+                new NodeLivenessController(store, heartbeats, clock, config.nodeDownAfter()),
+                new HealthExpiryController(store, clock, HEALTH_EXPIRY_PERIOD)));
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
@@ -58,7 +64,8 @@ public final class CapstanServer implements AutoCloseable {
                 new ApplicationTypeApi(context, packages, MAX_PACKAGE_BYTES)::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
-                new NodeApi(context, heartbeats)::register));
+                new NodeApi(context, heartbeats)::register,
+                new HealthApi(context, new HealthSequence(clock))::register));
         apiPort = api.start();
         if (config.eventLog()) {
             journal = new EventJournal(store, System.out).start();

@@ -16,8 +16,6 @@ import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.manifest.CodePackageManifest;
 import io.capstan.model.manifest.DefaultServiceManifest;
 import io.capstan.model.manifest.ServiceTypeManifest;
-import io.capstan.placement.NodeCandidate;
-import io.capstan.placement.PlacementConstraint;
 import io.capstan.state.ClusterSnapshot;
 import java.time.Instant;
 import java.util.List;
@@ -109,19 +107,7 @@ public final class Views {
 
     /** Replicas each partition should have: for instanceCount -1, one per Up node that meets the constraint. */
     static int wantedPerPartition(ClusterSnapshot s, ServiceRecord svc) {
-        int explicit = svc.spec().replicasPerPartition(-1);
-        if (explicit != -1) {
-            return explicit;
-        }
-        PlacementConstraint constraint = svc.spec().placementConstraints().isBlank() ? PlacementConstraint.NONE
-                : PlacementConstraint.parse(svc.spec().placementConstraints());
-        return (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Up)
-                .filter(n -> constraint.test(candidate(n))).count();
-    }
-
-    private static NodeCandidate candidate(NodeRecord n) {
-        return new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
-                n.description().capacities(), n.description().properties(), n.status() == NodeStatus.Up);
+        return io.capstan.server.ReplicaTargets.perPartition(s, svc);
     }
 
     /** One replica. */
