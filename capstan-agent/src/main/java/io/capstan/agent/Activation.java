@@ -1,7 +1,10 @@
 package io.capstan.agent;
 
+import io.capstan.agent.probe.ProbeContext;
+import io.capstan.agent.probe.ProbeRunner;
 import io.capstan.agent.process.LaunchSpec;
 import io.capstan.agent.process.ProcStat;
+import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
@@ -227,19 +230,24 @@ final class Activation implements CodePackageRunner.Host {
             retry = retryAt;
         }
         List<CodePackageStatus> codePackages = new ArrayList<>();
+        boolean failedOut = false;
         if (rs.isEmpty()) {
+            Instant now = Instant.now();
             for (CodePackageManifest cp : s.servicePackage().codePackages()) {
                 codePackages.add(new CodePackageStatus(cp.name(),
                         why == null ? CodePackageStatus.State.Starting : CodePackageStatus.State.Backoff,
-                        null, null, 0, null, null, retry, false, 0, why, List.of()));
+                        null, null, 0, null, null, retry, false, 0, why, ProbeRunner.initialStatuses(cp.probes(), now)));
             }
         } else {
-            rs.forEach(r -> codePackages.add(r.status()));
+            for (CodePackageRunner r : rs) {
+                codePackages.add(r.status());
+                failedOut |= r.failedOut();
+            }
         }
         ActivationState state = switch (ph) {
             case STOPPING, STOPPED -> ActivationState.Deactivating;
             case PREPARING -> why == null ? ActivationState.Activating : ActivationState.Failing;
-            case RUNNING, DETACHED -> fromCodePackages(codePackages);
+            case RUNNING, DETACHED -> failedOut ? ActivationState.Failed : fromCodePackages(codePackages);
         };
         List<Long> replicaIds = s.replicas().stream().map(AssignedReplica::replicaId).toList();
         return new DeployedServicePackage(services.config().name(), s.application(), s.servicePackage().name(),
@@ -273,9 +281,24 @@ final class Activation implements CodePackageRunner.Host {
         Path workingDir = process.workingDir() == null || process.workingDir().isBlank()
                 ? dir : dir.resolve(process.workingDir()).normalize();
         Files.createDirectories(workingDir);
-        return new LaunchSpec(resolveCommand(process.command(), dir), process.args(),
+        return new LaunchSpec(ProcessLauncher.resolveCommand(process.command(), dir), process.args(),
                 ActivationEnvironment.of(services.config(), s, cp, paths, p), workingDir,
                 paths.stdout(codePackage), paths.stderr(codePackage), List.of());
+    }
+
+    @Override
+    public ProbeContext probeContext(String codePackage, LaunchSpec launched) {
+        Map<String, Integer> p;
+        synchronized (lock) {
+            p = ports;
+        }
+        return new ProbeContext(codePackage, p, launched.environment(), launched.workingDir(), paths.codePackage(codePackage),
+                paths.log(), launched.cgroupProcs());
+    }
+
+    @Override
+    public Path stderrLog(String codePackage) {
+        return paths.stderr(codePackage);
     }
 
     @Override
@@ -305,15 +328,6 @@ final class Activation implements CodePackageRunner.Host {
     }
 
     // ---- internals ----
-
-    /** A command with no slash is found on PATH (by setsid's execvp); a relative one lives in the code package folder. */
-    static String resolveCommand(String command, Path codePackageDir) {
-        if (!command.contains("/")) {
-            return command;
-        }
-        Path p = Path.of(command);
-        return p.isAbsolute() ? command : codePackageDir.resolve(p).normalize().toString();
-    }
 
     private void run(CompletableFuture<Void> predecessor) {
         try {
@@ -439,7 +453,7 @@ final class Activation implements CodePackageRunner.Host {
     private Map<String, CodePackageRunner> createRunners() {
         Map<String, CodePackageRunner> created = new LinkedHashMap<>();
         for (CodePackageManifest cp : spec.servicePackage().codePackages()) {
-            created.put(cp.name(), new CodePackageRunner(cp.name(), cp.resources(), this, services));
+            created.put(cp.name(), new CodePackageRunner(cp, this, services));
         }
         return created;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.agent.cgroup.CgroupMode;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.process.StopTarget;
@@ -68,9 +69,11 @@ public final class ActivationManager implements AutoCloseable {
         });
         timers.setRemoveOnCancelPolicy(true);
         ObjectMapper json = CapstanJson.newMapper();
-        this.services = new AgentServices(config, packages, new ProcessLauncher(), new ProcessStopper(),
+        ProcessLauncher launcher = new ProcessLauncher();
+        ProcessStopper stopper = new ProcessStopper();
+        this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.name()), new PortAllocator(config.endpointPorts()),
-                timers, onChange, json);
+                timers, onChange, json, new ProbeChecker(launcher, stopper));
         long every = config.logRotation().checkInterval().toMillis();
         timers.scheduleWithFixedDelay(this::rotateLogs, every, every, TimeUnit.MILLISECONDS);
     }

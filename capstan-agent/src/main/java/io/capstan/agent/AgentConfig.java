@@ -14,6 +14,7 @@ import java.util.Objects;
 /**
  * Everything one node agent is told: who it is, where the servers are, where it keeps its data, what it
  * offers and how it runs workloads. Several agents in one JVM each get their own config; nothing is global.
+ * How code packages are restarted is not the agent's to say: each one's manifest has its {@code restartPolicy}.
  *
  * @param name              the node name (a valid Capstan name)
  * @param servers           server API URLs, tried in turn; the first is given to workloads as CAPSTAN_API
@@ -25,7 +26,6 @@ import java.util.Objects;
  * @param endpointPorts     where endpoint ports are allocated; default 20000-29999
  * @param heartbeatInterval default 1s
  * @param stopGrace         SIGTERM to SIGKILL; default 10s
- * @param restartBackoff    default 1s doubling to 60s, reset after 60s up
  * @param apiAddress        the address advertised when registering; default 127.0.0.1
  * @param logRotation       default 10 MiB, 3 kept, checked every 5s
  * @param cgroupRoot        the cgroup mount (default /sys/fs/cgroup); null runs without cgroups
@@ -43,7 +43,6 @@ public record AgentConfig(
         PortRange endpointPorts,
         Duration heartbeatInterval,
         Duration stopGrace,
-        RestartBackoff restartBackoff,
         String apiAddress,
         LogRotation logRotation,
         Path cgroupRoot,
@@ -63,7 +62,6 @@ public record AgentConfig(
         endpointPorts = endpointPorts == null ? PortRange.DEFAULT : endpointPorts;
         heartbeatInterval = positive(heartbeatInterval, Duration.ofSeconds(1), "heartbeatInterval");
         stopGrace = stopGrace == null ? Duration.ofSeconds(10) : stopGrace;
-        restartBackoff = restartBackoff == null ? RestartBackoff.DEFAULT : restartBackoff;
         apiAddress = apiAddress == null ? "127.0.0.1" : apiAddress;
         logRotation = logRotation == null ? LogRotation.DEFAULT : logRotation;
         assignmentWait = positive(assignmentWait, Duration.ofSeconds(30), "assignmentWait");
@@ -112,7 +110,6 @@ public record AgentConfig(
         private PortRange endpointPorts;
         private Duration heartbeatInterval;
         private Duration stopGrace;
-        private RestartBackoff restartBackoff;
         private String apiAddress;
         private LogRotation logRotation;
         private Path cgroupRoot = DEFAULT_CGROUP_ROOT;
@@ -170,11 +167,6 @@ public record AgentConfig(
             return this;
         }
 
-        public Builder restartBackoff(RestartBackoff v) {
-            restartBackoff = v;
-            return this;
-        }
-
         public Builder apiAddress(String v) {
             apiAddress = v;
             return this;
@@ -203,7 +195,7 @@ public record AgentConfig(
 
         public AgentConfig build() {
             return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties,
-                    endpointPorts, heartbeatInterval, stopGrace, restartBackoff, apiAddress, logRotation, cgroupRoot,
+                    endpointPorts, heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot,
                     assignmentWait, reportResync);
         }
     }

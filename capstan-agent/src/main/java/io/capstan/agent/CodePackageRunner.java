@@ -1,16 +1,24 @@
 package io.capstan.agent;
 
 import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.probe.ProbeContext;
+import io.capstan.agent.probe.ProbeRunner;
 import io.capstan.agent.process.LaunchSpec;
 import io.capstan.agent.process.ProcStat;
 import io.capstan.agent.process.StopTarget;
+import io.capstan.model.Durations;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.CodePackageStatus.State;
-import io.capstan.model.manifest.ResourceRequest;
+import io.capstan.model.cluster.ProbeStatus;
+import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.RestartPolicy;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -19,9 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one code package of an activation running: starts it, watches it exit, restarts it with backoff,
- * and stops its whole process tree on deactivation. After {@link #detach()} (agent shutdown) it lets the
- * process run on unwatched, for the next agent to adopt.
+ * Keeps one code package of an activation running: starts it, watches it exit, restarts it as its manifest's
+ * {@link RestartPolicy} says (counting failures in a row and keeping the tail of its stderr after each exit), runs
+ * its probes while it runs (a startup or liveness probe that gives up gets the process group stopped and restarted
+ * like a crash), and stops its whole process tree on deactivation. After {@link #detach()} (agent shutdown) it lets
+ * the process run on unwatched, for the next agent to adopt; failure counts are not kept across agents.
  */
 final class CodePackageRunner {
 
@@ -35,14 +45,22 @@ final class CodePackageRunner {
 
         /** The activation's directory name, which also names its cgroup. */
         String cgroupName();
+
+        /** What the code package's probes check, for a process launched with {@code launched}. */
+        ProbeContext probeContext(String codePackage, LaunchSpec launched);
+
+        /** The file the code package's stderr goes to. */
+        Path stderrLog(String codePackage);
     }
 
     private static final Logger log = LoggerFactory.getLogger(CodePackageRunner.class);
     /** A launch that failed outright (no process at all) is never retried at once, even with a zero backoff. */
     private static final Duration MIN_RELAUNCH_DELAY = Duration.ofMillis(100);
+    /** How long stopping waits for probe threads (an exec check being killed) before going on. */
+    private static final Duration PROBES_STOP_WAIT = Duration.ofSeconds(10);
 
     private final String name;
-    private final ResourceRequest resources;
+    private final CodePackageManifest manifest;
     private final Host host;
     private final AgentServices services;
 
@@ -62,14 +80,25 @@ final class CodePackageRunner {
     private boolean stopping;
     private boolean detached;
     private CodePackageCgroup cgroup;
+    private String stderrTail;
+    /** Why the agent is stopping the current process (a probe gave up), for the exit's log line. */
+    private String killReason;
+    private ScheduledFuture<?> resetTimer;
+    /** The current process's probes; null while no process runs or when it has no probes. */
+    private ProbeRunner probes;
+    /** What the probes showed when they last stopped (or before the first process). */
+    private List<ProbeStatus> probeStatuses;
+    /** Probes of earlier processes that were told to stop and may still be ending (an exec check being killed). */
+    private final List<ProbeRunner> stoppingProbes = new ArrayList<>();
     /** Read without the monitor by the activation when it writes its record. */
     private volatile ProcessRecord record;
 
-    CodePackageRunner(String name, ResourceRequest resources, Host host, AgentServices services) {
-        this.name = name;
-        this.resources = resources;
+    CodePackageRunner(CodePackageManifest manifest, Host host, AgentServices services) {
+        this.name = manifest.name();
+        this.manifest = manifest;
         this.host = host;
         this.services = services;
+        this.probeStatuses = ProbeRunner.initialStatuses(manifest.probes(), Instant.now());
     }
 
     String name() {
@@ -103,6 +132,16 @@ final class CodePackageRunner {
         long gen = ++generation;
         handle.get().onExit().whenComplete((h, e) -> onTimer(() -> exited(gen, null)));
         log.info("adopted {} pid {} of {}", name, pid, host.cgroupName());
+        Instant started = previous.startedAt() == null ? Instant.now() : previous.startedAt();
+        scheduleReset(gen, started);
+        if (!manifest.probes().isEmpty()) {
+            try {
+                LaunchSpec spec = host.launchSpec(name);
+                startProbes(gen, cgroup == null ? spec : spec.withCgroupProcs(cgroup.procsFiles()), started);
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot probe adopted {} of {}: {}", name, host.cgroupName(), e.toString());
+            }
+        }
     }
 
     /** A recorded code package whose process is gone (or never started): start it as after an unknown exit. */
@@ -120,15 +159,27 @@ final class CodePackageRunner {
     /** Stops the process tree (TERM, grace, KILL) and removes the cgroup. Blocks; call off the timer thread. */
     void stop(Duration grace) {
         StopTarget target;
+        List<ProbeRunner> ending;
         synchronized (this) {
             stopping = true;
-            cancelPendingRestart();
+            cancelTimers();
+            stopProbes();
+            ending = List.copyOf(stoppingProbes);
             target = stopTarget();
             if (pid == null) {
                 state = State.Stopped;
             }
         }
         changed();
+        try {
+            // Exec checks run in the code package's cgroup and write to its log folder: they must be gone before
+            // the cgroup and the activation directory are removed.
+            for (ProbeRunner p : ending) {
+                p.awaitStopped(PROBES_STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (target != null && !services.stopper().stop(target, grace)) {
                 log.error("{} of {}: processes survived SIGKILL", name, host.cgroupName());
@@ -156,12 +207,24 @@ final class CodePackageRunner {
     /** Agent shutdown: stop watching and restarting, leave the process running. */
     synchronized void detach() {
         detached = true;
-        cancelPendingRestart();
+        cancelTimers();
+        stopProbes();
     }
 
+    /**
+     * Ready: running, past its startup probe and passing its readiness probe (each if it has one). The probes
+     * shown are the current process's, or those of the last one while none runs.
+     */
     synchronized CodePackageStatus status() {
+        boolean running = state == State.Running && pid != null;
+        boolean ready = running && (probes != null ? probes.ready() : manifest.probes().isEmpty());
         return new CodePackageStatus(name, state, pid, startedAt, restartCount, lastExitCode, lastExitAt, nextRestartAt,
-                state == State.Running, failures, null, List.of());
+                ready, failures, stderrTail, probes != null ? probes.statuses() : probeStatuses);
+    }
+
+    /** Whether it failed its restart policy's {@code moveAfterFailures} times in a row (its replicas should move). */
+    synchronized boolean failedOut() {
+        return failures >= manifest.restartPolicy().moveAfterFailures();
     }
 
     // ---- internals; every method below runs with the monitor held ----
@@ -195,16 +258,115 @@ final class CodePackageRunner {
             long gen = ++generation;
             process.onExit().whenComplete((p, e) -> onTimer(() -> exited(gen, p == null ? null : p.exitValue())));
             log.info("started {} of {} as pid {}", name, host.cgroupName(), newPid);
+            scheduleReset(gen, now);
+            startProbes(gen, spec, now);
         } catch (IOException | RuntimeException e) {
             log.warn("cannot start {} of {}: {}", name, host.cgroupName(), e.toString());
             pid = null;
             lastExitCode = null;
             lastExitAt = Instant.now();
             failures++;
-            Duration delay = services.config().restartBackoff().delayAfter(failures);
+            noteCrashLoop();
+            Duration delay = manifest.restartPolicy().delayAfter(failures);
             scheduleRestart(delay.compareTo(MIN_RELAUNCH_DELAY) < 0 ? MIN_RELAUNCH_DELAY : delay);
         }
         changed();
+    }
+
+    private void startProbes(long gen, LaunchSpec launched, Instant processStartedAt) {
+        if (manifest.probes().isEmpty()) {
+            return;
+        }
+        try {
+            ProbeContext context = host.probeContext(name, launched);
+            probes = new ProbeRunner(host.cgroupName() + "/" + name, manifest.probes(), context, processStartedAt,
+                    probeStatuses, services.probes(), new ProbeRunner.Listener() {
+                        @Override
+                        public void transitioned(ProbeStatus status) {
+                            changed();
+                        }
+
+                        @Override
+                        public void gaveUp(ProbeStatus status) {
+                            probeGaveUp(gen, status);
+                        }
+                    });
+            probes.start();
+        } catch (RuntimeException e) {
+            // Never fail the launch over its probes: the process runs and is recorded already.
+            log.error("cannot probe {} of {}; it will not count as ready", name, host.cgroupName(), e);
+        }
+    }
+
+    /** Keeps what the probes showed (a failed liveness probe stays visible across the restart) and ends them. */
+    private void stopProbes() {
+        stoppingProbes.removeIf(ProbeRunner::ended);
+        if (probes != null) {
+            probes.stop();
+            probeStatuses = probes.statuses();
+            stoppingProbes.add(probes);
+            probes = null;
+        }
+    }
+
+    /**
+     * A startup or liveness probe gave up: stop the process group (TERM, grace, KILL) as Kubernetes does; its exit
+     * then counts as a failure and is restarted with the same backoff as a crash. Only the group is signalled, not
+     * the cgroup, which by then may hold the next process.
+     */
+    private void probeGaveUp(long gen, ProbeStatus status) {
+        StopTarget group;
+        String reason;
+        synchronized (this) {
+            if (gen != generation || stopping || detached || state != State.Running || pid == null) {
+                return;
+            }
+            ProbeStatus.Type type = status.type();
+            int threshold = (type == ProbeStatus.Type.Startup ? manifest.probes().startup() : manifest.probes().liveness())
+                    .failureThreshold();
+            reason = type.name().toLowerCase(Locale.ROOT) + " probe failed " + threshold + " time(s) in a row: "
+                    + status.lastMessage();
+            killReason = reason;
+            group = new StopTarget(lastPgid, lastPgidTicks, null);
+        }
+        log.warn("{} of {}: {}; restarting it", name, host.cgroupName(), reason);
+        Duration grace = services.config().stopGrace();
+        Thread.ofVirtual().name("capstan-probe-kill-" + host.cgroupName() + "-" + name).start(() -> {
+            try {
+                services.stopper().stop(group, grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** A run that lasts {@code resetAfter} forgets earlier failures at once, not only at its eventual exit. */
+    private void scheduleReset(long gen, Instant processStartedAt) {
+        cancelResetTimer();
+        long ms = Math.max(0, Duration.between(Instant.now(), processStartedAt.plus(manifest.restartPolicy().resetAfter())).toMillis());
+        try {
+            resetTimer = services.timers().schedule(() -> stable(gen), ms, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The agent is shutting down.
+        }
+    }
+
+    private synchronized void stable(long gen) {
+        if (gen != generation || state != State.Running || failures == 0) {
+            return;
+        }
+        log.info("{} of {} stayed up {}: forgetting {} failure(s) in a row", name, host.cgroupName(),
+                Durations.format(manifest.restartPolicy().resetAfter()), failures);
+        failures = 0;
+        changed();
+    }
+
+    private void noteCrashLoop() {
+        int limit = manifest.restartPolicy().moveAfterFailures();
+        if (failures == limit) {
+            log.warn("{} of {} failed {} times in a row: the activation reports Failed so its replicas move elsewhere;"
+                    + " restarts go on meanwhile", name, host.cgroupName(), failures);
+        }
     }
 
     private synchronized void exited(long gen, Integer exitCode) {
@@ -212,6 +374,7 @@ final class CodePackageRunner {
             return; // a stale callback (the process was replaced) or an agent that shut down
         }
         if (stopping) {
+            stopProbes();
             pid = null;
             lastExitCode = exitCode;
             lastExitAt = Instant.now();
@@ -224,18 +387,24 @@ final class CodePackageRunner {
     }
 
     private void afterExit(Integer exitCode) {
+        stopProbes();
+        cancelResetTimer();
         Instant now = Instant.now();
         pid = null;
         lastExitCode = exitCode;
         lastExitAt = now;
-        RestartBackoff backoff = services.config().restartBackoff();
-        if (startedAt != null && backoff.resets(Duration.between(startedAt, now))) {
+        RestartPolicy policy = manifest.restartPolicy();
+        if (startedAt != null && policy.resets(Duration.between(startedAt, now))) {
             failures = 0;
         }
         failures++;
-        Duration delay = backoff.delayAfter(failures);
-        log.info("{} of {} exited ({}); restart in {}", name, host.cgroupName(),
-                exitCode == null ? "exit code unknown" : "exit code " + exitCode, delay);
+        stderrTail = LogTail.of(host.stderrLog(name));
+        Duration delay = policy.delayAfter(failures);
+        log.info("{} of {} exited ({}{}), {} failure(s) in a row; restart in {}", name, host.cgroupName(),
+                exitCode == null ? "exit code unknown" : "exit code " + exitCode,
+                killReason == null ? "" : " after " + killReason, failures, delay);
+        killReason = null;
+        noteCrashLoop();
         scheduleRestart(delay);
     }
 
@@ -249,10 +418,12 @@ final class CodePackageRunner {
             return;
         }
         state = State.Backoff;
-        nextRestartAt = Instant.now().plus(delay);
+        // Counted from the exit, so what the status announces is exactly the policy's delay.
+        nextRestartAt = (lastExitAt == null ? Instant.now() : lastExitAt).plus(delay);
+        long wait = Math.max(0, Duration.between(Instant.now(), nextRestartAt).toMillis());
         long gen = generation;
         try {
-            pendingRestart = services.timers().schedule(() -> restartDue(gen), delay.toMillis(), TimeUnit.MILLISECONDS);
+            pendingRestart = services.timers().schedule(() -> restartDue(gen), wait, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The agent is shutting down; the next one restarts it.
         }
@@ -279,7 +450,7 @@ final class CodePackageRunner {
             return;
         }
         try {
-            cgroup = services.cgroups().create(host.cgroupName(), name, resources);
+            cgroup = services.cgroups().create(host.cgroupName(), name, manifest.resources());
         } catch (IOException | RuntimeException e) {
             log.warn("{} of {} runs without its cgroup, limits not enforced: {}", name, host.cgroupName(), e.toString());
         }
@@ -305,12 +476,20 @@ final class CodePackageRunner {
         return new StopTarget(lastPgid, lastPgidTicks, cgroup == null ? null : cgroup.procsFile());
     }
 
-    private void cancelPendingRestart() {
+    private void cancelTimers() {
         if (pendingRestart != null) {
             pendingRestart.cancel(false);
             pendingRestart = null;
         }
         nextRestartAt = null;
+        cancelResetTimer();
+    }
+
+    private void cancelResetTimer() {
+        if (resetTimer != null) {
+            resetTimer.cancel(false);
+            resetTimer = null;
+        }
     }
 
     private void onTimer(Runnable task) {

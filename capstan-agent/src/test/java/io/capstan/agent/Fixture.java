@@ -11,6 +11,8 @@ import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.CodePackageProbes;
+import io.capstan.model.manifest.RestartPolicy;
 import io.capstan.model.manifest.EndpointManifest;
 import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.manifest.ResourceRequest;
@@ -45,6 +47,9 @@ final class Fixture implements AutoCloseable {
     static final String CP = "MyCodePackage";
     static final String DIGEST = "digest-1";
     static final String CGROUP_ROOT = "/sys/fs/cgroup";
+    /** Restarts fast enough for tests, and never so many failures that an activation reports Failed by accident. */
+    static final RestartPolicy FAST_RESTARTS =
+            new RestartPolicy(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(60), 1000);
 
     /**
      * The one program every code package runs. It writes its pid to the witness list, its environment and cwd to
@@ -87,7 +92,6 @@ final class Fixture implements AutoCloseable {
         AgentConfig.Builder b = AgentConfig.builder(node, root.resolve("data"))
                 .server("http://127.0.0.1:1")
                 .stopGrace(Duration.ofSeconds(2))
-                .restartBackoff(new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(60)))
                 .cgroupRoot(Path.of(CGROUP_ROOT));
         tweak.accept(b);
         this.config = b.build();
@@ -103,7 +107,12 @@ final class Fixture implements AutoCloseable {
 
     /** A new agent core on this node's data dir, recovered and ready. */
     ActivationManager manager() throws IOException {
-        ActivationManager m = new ActivationManager(config, digest -> packageRoot, () -> { });
+        return manager(() -> { });
+    }
+
+    /** Like {@link #manager()}, telling {@code onChange} whenever the agent would send a report. */
+    ActivationManager manager(Runnable onChange) throws IOException {
+        ActivationManager m = new ActivationManager(config, digest -> packageRoot, onChange);
         m.recover();
         managers.add(m);
         return m;
@@ -114,7 +123,37 @@ final class Fixture implements AutoCloseable {
     CodePackageManifest codePackage(String name, String mode, ResourceRequest resources) {
         return new CodePackageManifest(name, "1.0.0",
                 new ProcessSpec("./prog.sh", List.of(mode), Map.of("WITNESS", witness.toString(), "GREETING", "hi"), null),
-                resources);
+                resources, null, null, FAST_RESTARTS);
+    }
+
+    /** Code package {@value #CP} running {@code program} (see {@link #script}) with these probes and restart policy. */
+    CodePackageManifest codePackage(ProcessSpec program, CodePackageProbes probes, RestartPolicy restartPolicy) {
+        return new CodePackageManifest(CP, "1.0.0", program, ResourceRequest.NONE, null, probes, restartPolicy);
+    }
+
+    /**
+     * Writes {@code content} as the executable {@code fileName} into code package {@value #CP} and returns how to run
+     * it (with WITNESS set, so it can list its pids there): {@code interpreter} may be null for a #! script.
+     */
+    ProcessSpec script(String fileName, String content, String interpreter) throws IOException {
+        Path dir = packageRoot.resolve(SP).resolve(CP);
+        Files.createDirectories(dir);
+        Path p = dir.resolve(fileName);
+        Files.writeString(p, content);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("WITNESS", witness.toString());
+        return interpreter == null ? new ProcessSpec("./" + fileName, List.of(), env, null)
+                : new ProcessSpec(interpreter, List.of(fileName), env, null);
+    }
+
+    /** The python3 to run test servers with, or empty (tests that need one are skipped). */
+    static Optional<String> python() {
+        for (String p : List.of("/usr/bin/python3", "/usr/local/bin/python3")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     ServicePackageManifest servicePackage(String version, List<CodePackageManifest> codePackages, List<EndpointManifest> endpoints) {
@@ -146,6 +185,11 @@ final class Fixture implements AutoCloseable {
 
     static Optional<DeployedServicePackage> find(ActivationManager m, ActivationKey key) {
         return m.deployed().stream().filter(d -> d.key().equals(key)).findFirst();
+    }
+
+    /** The code package's status whatever the activation's state, if the activation is there. */
+    static Optional<CodePackageStatus> status(ActivationManager m, ActivationKey key, String codePackage) {
+        return find(m, key).flatMap(d -> d.codePackages().stream().filter(c -> c.name().equals(codePackage)).findFirst());
     }
 
     /** The code package's status once the activation is Active (all running), else empty. */

@@ -48,6 +48,18 @@ public final class ProcessLauncher {
         return pb.start();
     }
 
+    /**
+     * A command with no slash is left for setsid's execvp to find on PATH; a relative one lives in the code package
+     * folder (not the working directory, which a manifest may move).
+     */
+    public static String resolveCommand(String command, Path codePackageDir) {
+        if (!command.contains("/")) {
+            return command;
+        }
+        Path p = Path.of(command);
+        return p.isAbsolute() ? command : codePackageDir.resolve(p).normalize().toString();
+    }
+
     /** Single-quotes a word for sh. */
     static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";

@@ -2,10 +2,12 @@ package io.capstan.model.manifest;
 
 import com.fasterxml.jackson.core.JsonToken;
 import io.capstan.model.ActivationMode;
+import io.capstan.model.Durations;
 import io.capstan.model.Names;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.ServiceKind;
 import io.capstan.model.ServiceSpec;
+import io.capstan.model.health.ApplicationHealthPolicy;
 import io.capstan.model.manifest.YamlTree.Entry;
 import io.capstan.model.manifest.YamlTree.Node;
 import io.capstan.model.manifest.YamlTree.YList;
@@ -16,6 +18,8 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,10 +39,14 @@ import java.util.regex.Pattern;
  * <p>Defaults: {@code activation} SharedProcess; {@code partitions} Singleton; for a stateful service an absent
  * {@code minReplicaSetSize} equals {@code targetReplicaSetSize}; an endpoint's {@code protocol} is tcp; a service
  * type's {@code codePackage} may be left out when its service package has exactly one code package; parameter
- * and environment values written empty ({@code KEY:}) are the empty string.
+ * and environment values written empty ({@code KEY:}) are the empty string; no probes, {@link RestartPolicy#DEFAULT}
+ * and {@link io.capstan.model.health.ApplicationHealthPolicy#DEFAULT}, and {@link ProbeSpec}'s defaults for the fields
+ * of a probe left out. A probe's {@code endpoint} must name an endpoint of its own service package; durations are
+ * read by {@link Durations}.
  *
  * <p>{@code [Name]}, where Name is a valid name, in a process's (or container's) command, args, env values
- * and workingDir is always a reference to the parameter Name, which must be declared; see {@link ParameterSubstitution}.
+ * and workingDir, an exec probe's command and an http probe's path is always a reference to the parameter Name,
+ * which must be declared; see {@link ParameterSubstitution}.
  */
 public final class ManifestParser {
 
@@ -53,15 +61,32 @@ public final class ManifestParser {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private static final List<String> ROOT_FIELDS =
-            List.of("applicationType", "version", "parameters", "servicePackages", "defaultServices");
+            List.of("applicationType", "version", "parameters", "servicePackages", "defaultServices", "healthPolicy");
     private static final List<String> PACKAGE_FIELDS =
             List.of("name", "version", "serviceTypes", "codePackages", "endpoints");
     private static final List<String> SERVICE_TYPE_FIELDS = List.of("name", "kind", "codePackage");
-    private static final List<String> CODE_PACKAGE_FIELDS = List.of("name", "version", "process", "container", "resources");
+    private static final List<String> CODE_PACKAGE_FIELDS =
+            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy");
     private static final List<String> PROCESS_FIELDS = List.of("command", "args", "env", "workingDir");
     private static final List<String> CONTAINER_FIELDS = List.of("image", "args", "env");
     private static final List<String> RESOURCE_FIELDS = List.of("cpu", "memoryMiB");
     private static final List<String> ENDPOINT_FIELDS = List.of("name", "protocol", "port");
+    private static final List<String> PROBES_FIELDS = List.of("startup", "liveness", "readiness");
+    private static final List<String> PROBE_KINDS = List.of("http", "tcp", "exec");
+    private static final List<String> PROBE_FIELDS = List.of("http", "tcp", "exec", "initialDelay", "period", "timeout",
+            "failureThreshold", "successThreshold");
+    private static final Map<String, List<String>> PROBE_KIND_FIELDS = Map.of(
+            "http", List.of("endpoint", "path", "expectedStatus"),
+            "tcp", List.of("endpoint"),
+            "exec", List.of("command"));
+    private static final Map<String, String> PROBE_EXAMPLES = Map.of(
+            "http", "http: {endpoint: web, path: /healthz}",
+            "tcp", "tcp: {endpoint: web}",
+            "exec", "exec: {command: [./ready.sh]}");
+    private static final List<String> RESTART_POLICY_FIELDS = List.of("initialDelay", "maxDelay", "resetAfter", "moveAfterFailures");
+    private static final List<String> HEALTH_POLICY_FIELDS = List.of("considerWarningAsError",
+            "maxPercentUnhealthyDeployedApplications", "maxPercentUnhealthyServices",
+            "maxPercentUnhealthyPartitionsPerService", "maxPercentUnhealthyReplicasPerPartition");
     private static final List<String> DEFAULT_SERVICE_FIELDS = List.of("name", "serviceType", "activation", "partitions",
             "instanceCount", "targetReplicaSetSize", "minReplicaSetSize", "placementConstraints");
     private static final List<String> SCHEMES = List.of("Singleton", "UniformInt64Range", "Named");
@@ -81,7 +106,14 @@ public final class ManifestParser {
             Map.entry("program", "command"), Map.entry("executable", "command"), Map.entry("partition", "partitions"),
             Map.entry("activationMode", "activation"), Map.entry("type", "serviceType"), Map.entry("parameter", "parameters"),
             Map.entry("services", "defaultServices"), Map.entry("packages", "servicePackages"),
-            Map.entry("placement", "placementConstraints"), Map.entry("constraints", "placementConstraints"));
+            Map.entry("placement", "placementConstraints"), Map.entry("constraints", "placementConstraints"),
+            Map.entry("startupProbe", "startup"), Map.entry("livenessProbe", "liveness"), Map.entry("readinessProbe", "readiness"),
+            Map.entry("httpGet", "http"), Map.entry("tcpSocket", "tcp"), Map.entry("initialDelaySeconds", "initialDelay"),
+            Map.entry("periodSeconds", "period"), Map.entry("timeoutSeconds", "timeout"), Map.entry("port", "endpoint"),
+            Map.entry("status", "expectedStatus"), Map.entry("statusCode", "expectedStatus"),
+            Map.entry("healthChecks", "probes"), Map.entry("checks", "probes"), Map.entry("restart", "restartPolicy"),
+            Map.entry("backoff", "restartPolicy"), Map.entry("restartBackoff", "restartPolicy"),
+            Map.entry("maxBackoff", "maxDelay"), Map.entry("health", "healthPolicy"));
 
     private ManifestParser() {
     }
@@ -126,12 +158,18 @@ public final class ManifestParser {
     private record ParamRef(String path, SourcePosition pos, String name) {
     }
 
+    /** A probe's {@code endpoint}, checked once the service package's endpoints are known. */
+    private record EndpointRef(String path, SourcePosition pos, String name, ProbeSpec.Kind kind) {
+    }
+
     /** One parse: the tree walk, the problems found and the position of every field seen. */
     private static final class Reader {
         final String file;
         final List<ManifestProblem> problems = new ArrayList<>();
         final Map<String, SourcePosition> positions = new HashMap<>();
         final List<ParamRef> paramRefs = new ArrayList<>();
+        /** The probe endpoints of the service package being read. */
+        List<EndpointRef> endpointRefs = new ArrayList<>();
 
         Reader(String file) {
             this.file = file;
@@ -207,7 +245,36 @@ public final class ManifestParser {
                     }
                 }
             }
-            return new ApplicationTypeManifest(typeName, version, parameters, packages, defaults, null);
+            ApplicationHealthPolicy healthPolicy = healthPolicy(root);
+            return new ApplicationTypeManifest(typeName, version, parameters, packages, defaults, healthPolicy);
+        }
+
+        /** Null (the default policy) when absent or wrong; every wrong field is a problem. */
+        private ApplicationHealthPolicy healthPolicy(Obj root) {
+            Obj h = root.object("healthPolicy", "e.g. healthPolicy: {considerWarningAsError: false, maxPercentUnhealthyServices: 0}");
+            if (h == null) {
+                return null;
+            }
+            h.allowOnly(HEALTH_POLICY_FIELDS);
+            ApplicationHealthPolicy d = ApplicationHealthPolicy.DEFAULT;
+            Boolean warningAsError = h.bool("considerWarningAsError", "e.g. considerWarningAsError: false");
+            int[] percents = {d.maxPercentUnhealthyDeployedApplications(), d.maxPercentUnhealthyServices(),
+                    d.maxPercentUnhealthyPartitionsPerService(), d.maxPercentUnhealthyReplicasPerPartition()};
+            for (int i = 0; i < percents.length; i++) {
+                String key = HEALTH_POLICY_FIELDS.get(i + 1);
+                BigInteger v = h.integer(key, false, "give a percentage 0..100, e.g. " + key + ": 10");
+                if (v == null) {
+                    continue;
+                }
+                if (v.signum() < 0 || v.compareTo(BigInteger.valueOf(100)) > 0) {
+                    problem(h.at(key), h.pos(key), v + " is not a percentage; use 0..100 (the share of unhealthy children"
+                            + " tolerated before the application counts as Error), e.g. " + key + ": 10");
+                } else {
+                    percents[i] = v.intValue();
+                }
+            }
+            return new ApplicationHealthPolicy(warningAsError == null ? d.considerWarningAsError() : warningAsError,
+                    percents[0], percents[1], percents[2], percents[3]);
         }
 
         private Map<String, String> parameters(Obj root) {
@@ -254,6 +321,7 @@ public final class ManifestParser {
             sp.allowOnly(PACKAGE_FIELDS);
             String name = sp.name("name", "service package", "MyServicePackage");
             String version = sp.version("version");
+            endpointRefs = new ArrayList<>();
 
             List<CodePackageManifest> codes = new ArrayList<>();
             Map<String, String> codeFirstPath = new HashMap<>();
@@ -292,7 +360,25 @@ public final class ManifestParser {
                     }
                 }
             }
+            checkProbeEndpoints(name, endpoints);
             return new ServicePackageManifest(name, version, types, codes, endpoints);
+        }
+
+        private void checkProbeEndpoints(String packageName, List<EndpointManifest> endpoints) {
+            List<String> names = endpoints.stream().map(EndpointManifest::name).filter(n -> n != null).toList();
+            for (EndpointRef ref : endpointRefs) {
+                EndpointManifest e = endpoints.stream().filter(x -> ref.name().equals(x.name())).findFirst().orElse(null);
+                if (e == null) {
+                    problem(ref.path(), ref.pos(), "names endpoint '" + ref.name() + "', which service package '" + packageName
+                            + "' does not declare" + Suggestions.didYouMean(ref.name(), names, "'")
+                            + (names.isEmpty() ? "; declare it under endpoints:, e.g. endpoints: [{name: " + ref.name() + ", protocol: "
+                            + (ref.kind() == ProbeSpec.Kind.http ? "http" : "tcp") + "}]"
+                            : " (declared: " + String.join(", ", names) + ")"));
+                } else if (ref.kind() == ProbeSpec.Kind.http && "https".equals(e.protocol())) {
+                    problem(ref.path(), ref.pos(), "endpoint '" + ref.name() + "' speaks https, but http probes speak plain HTTP;"
+                            + " check it with tcp: {endpoint: " + ref.name() + "} or give the probe a plain http endpoint");
+                }
+            }
         }
 
         private ServiceTypeManifest serviceType(Obj st, String packageName, List<String> codeNames, int codeCount) {
@@ -367,7 +453,147 @@ public final class ManifestParser {
                 }
                 resources = new ResourceRequest(cpu == null || cpu < 0 ? 0 : cpu, memory);
             }
-            return new CodePackageManifest(name, version, process, resources, container, null, null);
+            CodePackageProbes probes = null;
+            Obj pr = cp.object("probes", "e.g. probes: {liveness: {http: {endpoint: web, path: /healthz}}}");
+            if (pr != null) {
+                pr.allowOnly(PROBES_FIELDS);
+                probes = new CodePackageProbes(probe(pr, "startup"), probe(pr, "liveness"), probe(pr, "readiness"));
+            }
+            RestartPolicy restartPolicy = restartPolicy(cp);
+            return new CodePackageManifest(name, version, process, resources, container, probes, restartPolicy);
+        }
+
+        /** The probe under {@code which}, or null when absent or too broken to build. */
+        private ProbeSpec probe(Obj probes, String which) {
+            String example = "e.g. " + which + ": {http: {endpoint: web, path: /healthz}, period: 5s}";
+            Obj p = probes.object(which, example);
+            if (p == null) {
+                if (probes.has(which) && probes.value(which) == null) {
+                    probes.missing(which, "say how to check, " + example + ", or remove " + which + ":");
+                }
+                return null;
+            }
+            p.allowOnly(PROBE_FIELDS);
+            List<String> kinds = p.map.entries().keySet().stream().filter(PROBE_KINDS::contains).toList();
+            if (kinds.isEmpty()) {
+                problem(p.path, p.anchor, "says nothing to check; give exactly one of http, tcp or exec, " + example);
+                return null;
+            }
+            for (String extra : kinds.subList(1, kinds.size())) {
+                problem(p.at(extra), p.keyPos(extra), "a probe checks one way only and this one already has " + kinds.get(0)
+                        + ":; remove " + extra + ": (or make it a probe of its own)");
+            }
+            String kindName = kinds.get(0);
+            ProbeSpec.Kind kind = ProbeSpec.Kind.valueOf(kindName);
+            boolean ok = true;
+            String endpoint = null;
+            String path = null;
+            Integer expectedStatus = null;
+            List<String> command = List.of();
+            Obj how = p.object(kindName, "e.g. " + PROBE_EXAMPLES.get(kindName));
+            if (how == null) {
+                if (p.value(kindName) == null) {
+                    p.missing(kindName, "e.g. " + PROBE_EXAMPLES.get(kindName));
+                }
+                ok = false;
+            } else {
+                how.allowOnly(PROBE_KIND_FIELDS.get(kindName));
+                switch (kind) {
+                    case http, tcp -> {
+                        endpoint = how.text("endpoint", true, "name one of the service package's endpoints, e.g. endpoint: web");
+                        if (endpoint != null) {
+                            endpointRefs.add(new EndpointRef(how.at("endpoint"), how.pos("endpoint"), endpoint, kind));
+                        } else {
+                            ok = false;
+                        }
+                        if (kind == ProbeSpec.Kind.http) {
+                            path = how.text("path", false, "the path to GET, e.g. path: /healthz");
+                            if (path != null) {
+                                noteReferences(how.at("path"), how.pos("path"), path);
+                                if (!path.startsWith("/") && !path.startsWith("[")) {
+                                    problem(how.at("path"), how.pos("path"), "'" + path + "' must start with '/'; e.g. path: /"
+                                            + path);
+                                }
+                            }
+                            BigInteger status = how.integer("expectedStatus", false,
+                                    "give an HTTP status code, e.g. expectedStatus: 200, or leave it out to accept 200..399");
+                            if (status != null) {
+                                if (status.compareTo(BigInteger.valueOf(100)) < 0 || status.compareTo(BigInteger.valueOf(599)) > 0) {
+                                    problem(how.at("expectedStatus"), how.pos("expectedStatus"), status
+                                            + " is not an HTTP status code; use 100..599, e.g. expectedStatus: 200,"
+                                            + " or leave it out to accept 200..399");
+                                } else {
+                                    expectedStatus = status.intValue();
+                                }
+                            }
+                        }
+                    }
+                    case exec -> {
+                        String hint = "give the program and its arguments as a list, e.g. command: [./ready.sh, --strict]";
+                        Node n = how.value("command");
+                        command = how.strings("command", hint);
+                        if (n == null) {
+                            how.missing("command", hint);
+                            ok = false;
+                        } else if (!(n instanceof YList)) {
+                            ok = false;
+                        } else if (command.isEmpty()) {
+                            problem(how.at("command"), how.keyPos("command"), "is empty; " + hint);
+                            ok = false;
+                        } else if (!command.isEmpty()) {
+                            String program = command.get(0);
+                            String programPath = how.at("command") + "[0]";
+                            if (program.isBlank()) {
+                                problem(programPath, positionOf(programPath), "is blank; " + hint);
+                            } else if (!program.startsWith("/") && program.contains("/") && hasDotDot(program)) {
+                                problem(programPath, positionOf(programPath), "'" + program + "' leaves the code package folder"
+                                        + " through '..'; a relative command is resolved against the code package folder,"
+                                        + " so put the program inside it");
+                            }
+                        }
+                    }
+                    default -> throw new IllegalStateException(kindName);
+                }
+            }
+            Duration initialDelay = p.duration("initialDelay", true, "e.g. initialDelay: 2s");
+            Duration period = p.duration("period", false, "e.g. period: 5s");
+            Duration timeout = p.duration("timeout", false, "e.g. timeout: 1s");
+            Integer failureThreshold = p.atLeastOne("failureThreshold",
+                    "how many checks in a row must fail before the probe counts as failed, e.g. failureThreshold: 3");
+            Integer successThreshold = p.atLeastOne("successThreshold",
+                    "how many checks in a row must pass before the probe counts as passing, e.g. successThreshold: 1");
+            if (successThreshold != null && successThreshold != 1 && !which.equals("readiness")) {
+                problem(p.at("successThreshold"), p.pos("successThreshold"), "must be 1 for a " + which
+                        + " probe (one success is enough to know the program " + (which.equals("startup") ? "started" : "lives")
+                        + "); only readiness probes take a larger successThreshold");
+            }
+            if (!ok) {
+                return null;
+            }
+            return new ProbeSpec(kind, endpoint, path, expectedStatus, command, initialDelay, period, timeout,
+                    failureThreshold == null ? 0 : failureThreshold, successThreshold == null ? 0 : successThreshold);
+        }
+
+        /** Null (the default policy) when absent or wrong; every wrong field is a problem. */
+        private RestartPolicy restartPolicy(Obj cp) {
+            Obj r = cp.object("restartPolicy", "e.g. restartPolicy: {initialDelay: 1s, maxDelay: 60s, resetAfter: 60s, moveAfterFailures: 5}");
+            if (r == null) {
+                return null;
+            }
+            r.allowOnly(RESTART_POLICY_FIELDS);
+            Duration initial = r.duration("initialDelay", false, "the delay before the second restart in a row, e.g. initialDelay: 1s");
+            Duration max = r.duration("maxDelay", false, "the longest delay between restarts, e.g. maxDelay: 60s");
+            Duration reset = r.duration("resetAfter", false,
+                    "how long a run must last for earlier failures to be forgotten, e.g. resetAfter: 60s");
+            Integer move = r.atLeastOne("moveAfterFailures",
+                    "after how many failures in a row the replicas move to another node, e.g. moveAfterFailures: 5");
+            if (initial != null && max != null && max.compareTo(initial) < 0) {
+                problem(r.at("maxDelay"), r.pos("maxDelay"), "maxDelay " + Durations.format(max) + " is less than initialDelay "
+                        + Durations.format(initial) + "; the delay doubles from initialDelay up to maxDelay, so use maxDelay: "
+                        + Durations.format(initial) + " or more");
+                return null;
+            }
+            return new RestartPolicy(initial, max, reset, move == null ? RestartPolicy.DEFAULT.moveAfterFailures() : move);
         }
 
         private ProcessSpec process(Obj p) {
@@ -792,6 +1018,64 @@ public final class ManifestParser {
                 }
                 problem(at(key), n.pos(), "must be a finite number, not " + n.describe() + "; " + hint);
                 return null;
+            }
+
+            Boolean bool(String key, String hint) {
+                Node n = value(key);
+                if (n == null) {
+                    return null;
+                }
+                if (n instanceof YScalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
+                    return s.token() == JsonToken.VALUE_TRUE;
+                }
+                problem(at(key), n.pos(), "must be true or false, not " + n.describe() + "; " + hint);
+                return null;
+            }
+
+            /**
+             * A duration as {@link Durations} reads it (500ms, 30s, 2m, 1h, PT30S), in whole milliseconds; more than 0
+             * unless {@code zeroAllowed}. Null when absent or wrong.
+             */
+            Duration duration(String key, boolean zeroAllowed, String hint) {
+                Node n = value(key);
+                if (n == null) {
+                    return null;
+                }
+                if (!(n instanceof YScalar s)) {
+                    problem(at(key), n.pos(), "must be a duration, not " + n.describe() + "; " + hint);
+                    return null;
+                }
+                Duration d;
+                try {
+                    d = Durations.parse(s.text());
+                } catch (IllegalArgumentException | ArithmeticException | DateTimeParseException e) {
+                    problem(at(key), pos(key), "'" + s.text() + "' is not a duration; write it with a unit (500ms, 30s, 2m, 1h"
+                            + " or PT30S), " + hint);
+                    return null;
+                }
+                if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+                    problem(at(key), pos(key), "'" + s.text() + "' is " + (d.isNegative() ? "negative" : "zero") + "; it must be "
+                            + (zeroAllowed ? "0 or more" : "more than 0") + ", " + hint);
+                    return null;
+                }
+                if (d.getNano() % 1_000_000 != 0) {
+                    problem(at(key), pos(key), "'" + s.text() + "' is finer than a millisecond; round it, " + hint);
+                    return null;
+                }
+                return d;
+            }
+
+            /** A whole number of at least 1 (thresholds, counts); null when absent or wrong. */
+            Integer atLeastOne(String key, String hint) {
+                BigInteger v = integer(key, false, hint);
+                if (v == null) {
+                    return null;
+                }
+                if (v.signum() <= 0 || v.bitLength() > 31) {
+                    problem(at(key), pos(key), v + " is not valid here; use a whole number of 1 or more, " + hint);
+                    return null;
+                }
+                return v.intValue();
             }
 
             Obj object(String key, String hint) {

@@ -3,9 +3,11 @@ package io.capstan.model.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.capstan.model.Durations;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.ServiceKind;
 import io.capstan.model.ServiceSpec;
+import io.capstan.model.health.ApplicationHealthPolicy;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,8 +17,9 @@ import java.util.TreeMap;
 
 /**
  * Writes a manifest back as {@code capstan-app.yaml} text in the format {@link ManifestParser} reads, with
- * defaults spelt out (activation, partitions, protocol, minReplicaSetSize); map keys are sorted, so the output
- * of a manifest is always the same text.
+ * defaults spelt out (activation, partitions, protocol, minReplicaSetSize, every field of a declared probe or of a
+ * restart or health policy that is not the default one); map keys are sorted, so the output of a manifest is always
+ * the same text.
  */
 public final class ManifestWriter {
 
@@ -47,6 +50,16 @@ public final class ManifestWriter {
                 defaults.add(defaultService(d));
             }
             root.put("defaultServices", defaults);
+        }
+        if (!m.healthPolicy().equals(ApplicationHealthPolicy.DEFAULT)) {
+            ApplicationHealthPolicy h = m.healthPolicy();
+            Map<String, Object> policy = new LinkedHashMap<>();
+            policy.put("considerWarningAsError", h.considerWarningAsError());
+            policy.put("maxPercentUnhealthyDeployedApplications", h.maxPercentUnhealthyDeployedApplications());
+            policy.put("maxPercentUnhealthyServices", h.maxPercentUnhealthyServices());
+            policy.put("maxPercentUnhealthyPartitionsPerService", h.maxPercentUnhealthyPartitionsPerService());
+            policy.put("maxPercentUnhealthyReplicasPerPartition", h.maxPercentUnhealthyReplicasPerPartition());
+            root.put("healthPolicy", policy);
         }
         try {
             return YAML.writeValueAsString(root);
@@ -104,6 +117,22 @@ public final class ManifestWriter {
                 res.put("memoryMiB", c.resources().memoryMiB());
                 code.put("resources", res);
             }
+            if (!c.probes().isEmpty()) {
+                Map<String, Object> probes = new LinkedHashMap<>();
+                putProbe(probes, "startup", c.probes().startup());
+                putProbe(probes, "liveness", c.probes().liveness());
+                putProbe(probes, "readiness", c.probes().readiness());
+                code.put("probes", probes);
+            }
+            if (!c.restartPolicy().equals(RestartPolicy.DEFAULT)) {
+                RestartPolicy r = c.restartPolicy();
+                Map<String, Object> policy = new LinkedHashMap<>();
+                policy.put("initialDelay", Durations.format(r.initialDelay()));
+                policy.put("maxDelay", Durations.format(r.maxDelay()));
+                policy.put("resetAfter", Durations.format(r.resetAfter()));
+                policy.put("moveAfterFailures", r.moveAfterFailures());
+                code.put("restartPolicy", policy);
+            }
             codes.add(code);
         }
         out.put("codePackages", codes);
@@ -121,6 +150,32 @@ public final class ManifestWriter {
             out.put("endpoints", endpoints);
         }
         return out;
+    }
+
+    private static void putProbe(Map<String, Object> probes, String which, ProbeSpec p) {
+        if (p == null) {
+            return;
+        }
+        Map<String, Object> how = new LinkedHashMap<>();
+        switch (p.kind()) {
+            case http -> {
+                how.put("endpoint", p.endpoint());
+                how.put("path", p.path());
+                if (p.expectedStatus() != null) {
+                    how.put("expectedStatus", p.expectedStatus());
+                }
+            }
+            case tcp -> how.put("endpoint", p.endpoint());
+            case exec -> how.put("command", p.command());
+        }
+        Map<String, Object> probe = new LinkedHashMap<>();
+        probe.put(p.kind().name(), how);
+        probe.put("initialDelay", Durations.format(p.initialDelay()));
+        probe.put("period", Durations.format(p.period()));
+        probe.put("timeout", Durations.format(p.timeout()));
+        probe.put("failureThreshold", p.failureThreshold());
+        probe.put("successThreshold", p.successThreshold());
+        probes.put(which, probe);
     }
 
     private static Map<String, Object> defaultService(DefaultServiceManifest d) {

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Application parameters: an application type declares parameters with default values, an application
  * overrides some of them, and {@code [Name]} in a process's command, args, env values and workingDir (and a
- * container's image, args and env values) is replaced by the effective value.
+ * container's image, args and env values, an exec probe's command and an http probe's path) is replaced by the
+ * effective value.
  *
  * <p>Substitution is a single pass: a substituted value is not scanned again, so a value may itself contain
  * brackets. {@code [Name]} where Name is a valid name ({@link io.capstan.model.Names}) is always a reference;
@@ -72,7 +73,7 @@ public final class ParameterSubstitution {
         return Collections.unmodifiableMap(result);
     }
 
-    /** {@code pkg} with every {@code [Name]} in its processes and containers replaced by {@code values}. */
+    /** {@code pkg} with every {@code [Name]} in its processes, containers and probes replaced by {@code values}. */
     public static ServicePackageManifest resolve(ServicePackageManifest pkg, Map<String, String> values) {
         List<CodePackageManifest> codes = new ArrayList<>();
         for (CodePackageManifest c : pkg.codePackages()) {
@@ -83,7 +84,9 @@ public final class ParameterSubstitution {
             ContainerSpec k = c.container();
             ContainerSpec container = k == null ? null : new ContainerSpec(substitute(k.image(), values),
                     k.args().stream().map(a -> substitute(a, values)).toList(), substitute(k.env(), values));
-            codes.add(new CodePackageManifest(c.name(), c.version(), process, c.resources(), container, c.probes(), c.restartPolicy()));
+            CodePackageProbes probes = new CodePackageProbes(substitute(c.probes().startup(), values),
+                    substitute(c.probes().liveness(), values), substitute(c.probes().readiness(), values));
+            codes.add(new CodePackageManifest(c.name(), c.version(), process, c.resources(), container, probes, c.restartPolicy()));
         }
         return new ServicePackageManifest(pkg.name(), pkg.version(), pkg.serviceTypes(), codes, pkg.endpoints());
     }
@@ -115,6 +118,15 @@ public final class ParameterSubstitution {
         }
         m.appendTail(sb);
         return sb.toString();
+    }
+
+    private static ProbeSpec substitute(ProbeSpec p, Map<String, String> values) {
+        if (p == null) {
+            return null;
+        }
+        return new ProbeSpec(p.kind(), p.endpoint(), substitute(p.path(), values),
+                p.expectedStatus(), p.command().stream().map(a -> substitute(a, values)).toList(), p.initialDelay(), p.period(),
+                p.timeout(), p.failureThreshold(), p.successThreshold());
     }
 
     private static Map<String, String> substitute(Map<String, String> env, Map<String, String> values) {

@@ -29,4 +29,27 @@ public record RestartPolicy(Duration initialDelay, Duration maxDelay, Duration r
             throw new IllegalArgumentException("moveAfterFailures must be at least 1, was " + moveAfterFailures);
         }
     }
+
+    /**
+     * The delay before the restart that follows the {@code failures}-th consecutive failure (1-based):
+     * 0, initialDelay, 2 × initialDelay, 4 × initialDelay, ... capped at maxDelay.
+     */
+    public Duration delayAfter(int failures) {
+        if (failures <= 1 || initialDelay.isZero()) {
+            return Duration.ZERO;
+        }
+        Duration delay = initialDelay;
+        for (int i = 2; i < failures; i++) {
+            delay = delay.multipliedBy(2);
+            if (delay.compareTo(maxDelay) >= 0) {
+                return maxDelay;
+            }
+        }
+        return delay.compareTo(maxDelay) > 0 ? maxDelay : delay;
+    }
+
+    /** Whether a run that lasted {@code uptime} was stable long enough to forget earlier failures. */
+    public boolean resets(Duration uptime) {
+        return uptime.compareTo(resetAfter) >= 0;
+    }
 }

@@ -65,6 +65,27 @@ final class ManifestFixtures {
                 minReplicaSetSize: 2
             """;
 
+    /** The block VALID's code package gets in {@link #WITH_PROBES}: one probe of each kind and a restart policy. */
+    static final String PROBES_BLOCK = """
+                    probes:
+                      startup:   {http: {endpoint: web, path: /healthz, expectedStatus: 200}, period: 1s, failureThreshold: 30}
+                      liveness:  {tcp: {endpoint: admin}, period: 5s, timeout: 1s, failureThreshold: 3, initialDelay: 2s}
+                      readiness: {exec: {command: [./ready.sh, --strict, "[Level]"]}, period: 2s, successThreshold: 2}
+                    restartPolicy: {initialDelay: 500ms, maxDelay: 2m, resetAfter: PT30S, moveAfterFailures: 4}
+            """;
+
+    static final String HEALTH_POLICY_BLOCK = """
+            healthPolicy:
+              considerWarningAsError: true
+              maxPercentUnhealthyDeployedApplications: 10
+              maxPercentUnhealthyServices: 20
+              maxPercentUnhealthyPartitionsPerService: 30
+              maxPercentUnhealthyReplicasPerPartition: 100
+            """;
+
+    /** VALID with probes and a restart policy on its code package, and a health policy at the end. */
+    static final String WITH_PROBES = with(VALID, "    endpoints:\n", PROBES_BLOCK + "    endpoints:\n") + HEALTH_POLICY_BLOCK;
+
     private ManifestFixtures() {
     }
 

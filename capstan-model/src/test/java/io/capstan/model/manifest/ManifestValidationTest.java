@@ -1,6 +1,7 @@
 package io.capstan.model.manifest;
 
 import static io.capstan.model.manifest.ManifestFixtures.VALID;
+import static io.capstan.model.manifest.ManifestFixtures.WITH_PROBES;
 import static io.capstan.model.manifest.ManifestFixtures.about;
 import static io.capstan.model.manifest.ManifestFixtures.columnOf;
 import static io.capstan.model.manifest.ManifestFixtures.lineOf;
@@ -142,7 +143,7 @@ class ManifestValidationTest {
             assertThat(p.field()).isEqualTo("owner");
             assertThat(p.line()).isEqualTo(3);
             assertThat(p.message()).isEqualTo("unknown field 'owner'; fields here: applicationType, version, parameters,"
-                    + " servicePackages, defaultServices");
+                    + " servicePackages, defaultServices, healthPolicy");
         }
 
         @Test
@@ -713,6 +714,271 @@ class ManifestValidationTest {
                     """, "");
             ApplicationTypeManifest m = ManifestParser.parse(yaml, "x");
             assertThat(m.defaultServices().get(1).spec().partitions()).isEqualTo(new PartitionScheme.Singleton());
+        }
+    }
+
+    @Nested
+    class Probes {
+        private static final String PROBES = CODE + ".probes";
+
+        /** WITH_PROBES with the first {@code from} in its probes block replaced by {@code to}. */
+        private String probes(String from, String to) {
+            return with(WITH_PROBES, from, to);
+        }
+
+        @Test
+        void theValidProbesParse() {
+            assertThat(ManifestParser.parse(WITH_PROBES, "x").servicePackages().get(0).codePackages().get(0).probes().isEmpty())
+                    .isFalse();
+        }
+
+        @Test
+        void aProbeNeedsSomethingToCheck() {
+            String yaml = probes("{tcp: {endpoint: admin}, period: 5s", "{period: 5s");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".liveness");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "liveness:"));
+            assertThat(p.message()).isEqualTo("says nothing to check; give exactly one of http, tcp or exec,"
+                    + " e.g. liveness: {http: {endpoint: web, path: /healthz}, period: 5s}");
+        }
+
+        @Test
+        void aProbeChecksExactlyOneWay() {
+            String yaml = probes("{tcp: {endpoint: admin}, period: 5s", "{tcp: {endpoint: admin}, exec: {command: [./x]}, period: 5s");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".liveness.exec");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "liveness:"));
+            assertThat(p.column()).isEqualTo(columnOf(yaml, "exec: {command: [./x]}"));
+            assertThat(p.message()).isEqualTo("a probe checks one way only and this one already has tcp:; remove exec:"
+                    + " (or make it a probe of its own)");
+        }
+
+        @Test
+        void theEndpointMustBeOneOfThePackage() {
+            String yaml = probes("tcp: {endpoint: admin}", "tcp: {endpoint: admn}");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".liveness.tcp.endpoint");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "endpoint: admn"));
+            assertThat(p.column()).isEqualTo(columnOf(yaml, "admn"));
+            assertThat(p.message()).isEqualTo("names endpoint 'admn', which service package 'MyServicePackage' does not declare;"
+                    + " did you mean 'admin'? (declared: web, admin)");
+        }
+
+        @Test
+        void anEndpointIsRequiredForHttpAndTcp() {
+            String yaml = probes("http: {endpoint: web, path: /healthz, expectedStatus: 200}", "http: {path: /healthz}");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".startup.http.endpoint");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "startup:"));
+            assertThat(p.message()).isEqualTo("is missing; name one of the service package's endpoints, e.g. endpoint: web");
+        }
+
+        @Test
+        void httpProbesSpeakPlainHttp() {
+            String yaml = probes("protocol: http", "protocol: https");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".startup.http.endpoint");
+            assertThat(p.message()).isEqualTo("endpoint 'web' speaks https, but http probes speak plain HTTP;"
+                    + " check it with tcp: {endpoint: web} or give the probe a plain http endpoint");
+        }
+
+        @Test
+        void httpPathAndExpectedStatus() {
+            String yaml = probes("path: /healthz, expectedStatus: 200", "path: healthz, expectedStatus: 999");
+            List<ManifestProblem> problems = problems(yaml);
+            assertThat(problems).extracting(ManifestProblem::field)
+                    .containsExactly(PROBES + ".startup.http.path", PROBES + ".startup.http.expectedStatus");
+            assertThat(problems).extracting(ManifestProblem::line).containsOnly(lineOf(yaml, "startup:"));
+            assertThat(problems.get(0).message()).isEqualTo("'healthz' must start with '/'; e.g. path: /healthz");
+            assertThat(problems.get(1).message()).isEqualTo("999 is not an HTTP status code; use 100..599, e.g. expectedStatus: 200,"
+                    + " or leave it out to accept 200..399");
+        }
+
+        @Test
+        void execNeedsACommandList() {
+            ManifestProblem empty = only(probes("command: [./ready.sh, --strict, \"[Level]\"]", "command: []"));
+            assertThat(empty.field()).isEqualTo(PROBES + ".readiness.exec.command");
+            assertThat(empty.message()).isEqualTo("is empty; give the program and its arguments as a list,"
+                    + " e.g. command: [./ready.sh, --strict]");
+            ManifestProblem text = only(probes("command: [./ready.sh, --strict, \"[Level]\"]", "command: ./ready.sh"));
+            assertThat(text.message()).isEqualTo("must be a list, not the text './ready.sh'; give the program and its arguments"
+                    + " as a list, e.g. command: [./ready.sh, --strict]");
+            ManifestProblem outside = only(probes("command: [./ready.sh, --strict, \"[Level]\"]", "command: [../x.sh]"));
+            assertThat(outside.field()).isEqualTo(PROBES + ".readiness.exec.command[0]");
+            assertThat(outside.message()).startsWith("'../x.sh' leaves the code package folder through '..'");
+        }
+
+        @Test
+        void execCommandsReferToDeclaredParameters() {
+            String yaml = probes("\"[Level]\"]", "\"[Levl]\"]");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".readiness.exec.command[2]");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "readiness:"));
+            assertThat(p.message()).startsWith("refers to parameter [Levl], which MyAppType does not declare; did you mean [Level]?");
+        }
+
+        @Test
+        void durationsNeedAUnitAndMustBePositive() {
+            String yaml = probes("period: 5s, timeout: 1s", "period: 5, timeout: 0s");
+            yaml = with(yaml, "initialDelay: 2s", "initialDelay: PT-2S");
+            List<ManifestProblem> problems = problems(yaml);
+            assertThat(problems).extracting(ManifestProblem::field).containsExactly(
+                    PROBES + ".liveness.period", PROBES + ".liveness.timeout", PROBES + ".liveness.initialDelay");
+            assertThat(problems).extracting(ManifestProblem::line).containsOnly(lineOf(yaml, "liveness:"));
+            assertThat(problems.get(0).column()).isEqualTo(columnOf(yaml, "5, timeout"));
+            assertThat(problems.get(0).message()).isEqualTo("'5' is not a duration; write it with a unit (500ms, 30s, 2m, 1h"
+                    + " or PT30S), e.g. period: 5s");
+            assertThat(problems.get(1).message()).isEqualTo("'0s' is zero; it must be more than 0, e.g. timeout: 1s");
+            assertThat(problems.get(2).message()).isEqualTo("'PT-2S' is negative; it must be 0 or more, e.g. initialDelay: 2s");
+        }
+
+        @Test
+        void anInitialDelayOfZeroIsFine() {
+            ApplicationTypeManifest m = ManifestParser.parse(probes("initialDelay: 2s", "initialDelay: 0s"), "x");
+            assertThat(m.servicePackages().get(0).codePackages().get(0).probes().liveness().initialDelay()).isZero();
+        }
+
+        @Test
+        void thresholdsAreAtLeastOne() {
+            String yaml = probes("failureThreshold: 30", "failureThreshold: 0");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".startup.failureThreshold");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "startup:"));
+            assertThat(p.message()).isEqualTo("0 is not valid here; use a whole number of 1 or more, how many checks in a row must"
+                    + " fail before the probe counts as failed, e.g. failureThreshold: 3");
+            ManifestProblem notANumber = only(probes("successThreshold: 2", "successThreshold: two"));
+            assertThat(notANumber.field()).isEqualTo(PROBES + ".readiness.successThreshold");
+            assertThat(notANumber.message()).startsWith("must be a whole number, not the text 'two'");
+        }
+
+        @Test
+        void onlyReadinessTakesASuccessThresholdAboveOne() {
+            String yaml = probes("failureThreshold: 3, initialDelay", "failureThreshold: 3, successThreshold: 2, initialDelay");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".liveness.successThreshold");
+            assertThat(p.message()).isEqualTo("must be 1 for a liveness probe (one success is enough to know the program lives);"
+                    + " only readiness probes take a larger successThreshold");
+        }
+
+        @Test
+        void unknownFieldsGetTheFieldMeant() {
+            String yaml = probes("period: 5s, timeout: 1s", "periodSeconds: 5, timeout: 1s");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".liveness.periodSeconds");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "liveness:"));
+            assertThat(p.message()).isEqualTo("unknown field 'periodSeconds'; did you mean 'period'? fields here: http, tcp, exec,"
+                    + " initialDelay, period, timeout, failureThreshold, successThreshold");
+
+            ManifestProblem habit = only(probes("      liveness:  {tcp", "      livenessProbe:  {tcp"));
+            assertThat(habit.field()).isEqualTo(PROBES + ".livenessProbe");
+            assertThat(habit.message()).isEqualTo("unknown field 'livenessProbe'; did you mean 'liveness'? fields here: startup,"
+                    + " liveness, readiness");
+
+            ManifestProblem port = only(probes("tcp: {endpoint: admin}", "tcp: {endpoint: admin, port: 8081}"));
+            assertThat(port.field()).isEqualTo(PROBES + ".liveness.tcp.port");
+            assertThat(port.message()).isEqualTo("unknown field 'port'; did you mean 'endpoint'? fields here: endpoint");
+        }
+
+        @Test
+        void anEmptyProbeIsReported() {
+            String yaml = probes("      readiness: {exec: {command: [./ready.sh, --strict, \"[Level]\"]}, period: 2s, successThreshold: 2}",
+                    "      readiness:");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(PROBES + ".readiness");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "readiness:"));
+            assertThat(p.message()).startsWith("is empty; say how to check, e.g. readiness: {http:");
+        }
+    }
+
+    @Nested
+    class RestartPolicies {
+        private static final String POLICY = CODE + ".restartPolicy";
+
+        @Test
+        void maxDelayIsAtLeastTheInitialDelay() {
+            String yaml = with(WITH_PROBES, "maxDelay: 2m", "maxDelay: 100ms");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(POLICY + ".maxDelay");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "restartPolicy:"));
+            assertThat(p.column()).isEqualTo(columnOf(yaml, "100ms"));
+            assertThat(p.message()).isEqualTo("maxDelay 100ms is less than initialDelay 500ms; the delay doubles from initialDelay"
+                    + " up to maxDelay, so use maxDelay: 500ms or more");
+        }
+
+        @Test
+        void delaysArePositiveDurations() {
+            String yaml = with(WITH_PROBES, "initialDelay: 500ms, maxDelay: 2m, resetAfter: PT30S",
+                    "initialDelay: 0ms, maxDelay: soon, resetAfter: PT30S");
+            List<ManifestProblem> problems = problems(yaml);
+            assertThat(problems).extracting(ManifestProblem::field).containsExactly(POLICY + ".initialDelay", POLICY + ".maxDelay");
+            assertThat(problems.get(0).message()).isEqualTo("'0ms' is zero; it must be more than 0, the delay before the second"
+                    + " restart in a row, e.g. initialDelay: 1s");
+            assertThat(problems.get(1).message()).isEqualTo("'soon' is not a duration; write it with a unit (500ms, 30s, 2m, 1h"
+                    + " or PT30S), the longest delay between restarts, e.g. maxDelay: 60s");
+        }
+
+        @Test
+        void moveAfterFailuresIsAtLeastOne() {
+            String yaml = with(WITH_PROBES, "moveAfterFailures: 4", "moveAfterFailures: 0");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo(POLICY + ".moveAfterFailures");
+            assertThat(p.message()).isEqualTo("0 is not valid here; use a whole number of 1 or more, after how many failures in a"
+                    + " row the replicas move to another node, e.g. moveAfterFailures: 5");
+        }
+
+        @Test
+        void unknownFieldsGetTheFieldMeant() {
+            ManifestProblem p = only(with(WITH_PROBES, "maxDelay: 2m", "maxBackoff: 2m"));
+            assertThat(p.field()).isEqualTo(POLICY + ".maxBackoff");
+            assertThat(p.message()).isEqualTo("unknown field 'maxBackoff'; did you mean 'maxDelay'? fields here: initialDelay,"
+                    + " maxDelay, resetAfter, moveAfterFailures");
+            ManifestProblem habit = only(with(WITH_PROBES, "    restartPolicy:", "    restartBackoff:"));
+            assertThat(habit.field()).isEqualTo(CODE + ".restartBackoff");
+            assertThat(habit.message()).startsWith("unknown field 'restartBackoff'; did you mean 'restartPolicy'?");
+        }
+    }
+
+    @Nested
+    class HealthPolicies {
+        @Test
+        void percentagesAreZeroToHundred() {
+            String yaml = with(WITH_PROBES, "maxPercentUnhealthyServices: 20", "maxPercentUnhealthyServices: 101");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo("healthPolicy.maxPercentUnhealthyServices");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "maxPercentUnhealthyServices: 101"));
+            assertThat(p.column()).isEqualTo(columnOf(yaml, "101"));
+            assertThat(p.message()).isEqualTo("101 is not a percentage; use 0..100 (the share of unhealthy children tolerated"
+                    + " before the application counts as Error), e.g. maxPercentUnhealthyServices: 10");
+            ManifestProblem negative = only(with(WITH_PROBES, "PerPartition: 100", "PerPartition: -1"));
+            assertThat(negative.field()).isEqualTo("healthPolicy.maxPercentUnhealthyReplicasPerPartition");
+            assertThat(negative.message()).startsWith("-1 is not a percentage; use 0..100");
+        }
+
+        @Test
+        void considerWarningAsErrorIsABoolean() {
+            String yaml = with(WITH_PROBES, "considerWarningAsError: true", "considerWarningAsError: maybe");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo("healthPolicy.considerWarningAsError");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "considerWarningAsError"));
+            assertThat(p.message()).isEqualTo("must be true or false, not the text 'maybe'; e.g. considerWarningAsError: false");
+        }
+
+        @Test
+        void unknownFieldsGetTheFieldMeant() {
+            String yaml = with(WITH_PROBES, "maxPercentUnhealthyServices: 20", "maxPercentUnhealthyService: 20");
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo("healthPolicy.maxPercentUnhealthyService");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "maxPercentUnhealthyService:"));
+            assertThat(p.message()).startsWith("unknown field 'maxPercentUnhealthyService'; did you mean 'maxPercentUnhealthyServices'?");
+        }
+
+        @Test
+        void aHealthPolicyMustBeAMapping() {
+            String yaml = VALID + "healthPolicy: strict\n";
+            ManifestProblem p = only(yaml);
+            assertThat(p.field()).isEqualTo("healthPolicy");
+            assertThat(p.line()).isEqualTo(lineOf(yaml, "healthPolicy"));
+            assertThat(p.message()).startsWith("must be a mapping, not the text 'strict'");
         }
     }
 }

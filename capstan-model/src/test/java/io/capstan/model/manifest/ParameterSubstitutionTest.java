@@ -73,4 +73,19 @@ class ParameterSubstitutionTest {
         ContainerSpec c = ParameterSubstitution.resolve(pkg, Map.of("Image", "app", "A", "1")).codePackages().get(0).container();
         assertThat(c).isEqualTo(new ContainerSpec("app.tar", List.of("1"), Map.of("E", "1")));
     }
+
+    @Test
+    void probeCommandsAndPathsAreResolved() {
+        ApplicationTypeManifest probed = ManifestParser.parse(ManifestFixtures.WITH_PROBES, "capstan-app.yaml");
+        CodePackageManifest c = ParameterSubstitution.resolveAll(probed, Map.of("Level", "warn")).get(0).codePackages().get(0);
+        assertThat(c.probes().readiness().command()).containsExactly("./ready.sh", "--strict", "warn");
+        assertThat(c.probes().startup().path()).isEqualTo("/healthz");
+        assertThat(c.restartPolicy()).isEqualTo(probed.servicePackages().get(0).codePackages().get(0).restartPolicy());
+
+        ProbeSpec http = new ProbeSpec(ProbeSpec.Kind.http, "web", "/[Greeting]/ready", null, null, null, null, null, 0, 0);
+        ServicePackageManifest pkg = new ServicePackageManifest("P", "1", List.of(), List.of(new CodePackageManifest("C", "1",
+                new ProcessSpec("x", List.of(), Map.of(), null), null, null, new CodePackageProbes(null, http, null), null)), List.of());
+        assertThat(ParameterSubstitution.resolve(pkg, Map.of("Greeting", "hi")).codePackages().get(0).probes().liveness().path())
+                .isEqualTo("/hi/ready");
+    }
 }
