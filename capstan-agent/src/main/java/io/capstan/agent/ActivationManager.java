@@ -72,7 +72,7 @@ public final class ActivationManager implements AutoCloseable {
         ProcessLauncher launcher = new ProcessLauncher();
         ProcessStopper stopper = new ProcessStopper();
         this.services = new AgentServices(config, packages, launcher, stopper,
-                Cgroups.detect(config.cgroupRoot(), config.name()), new PortAllocator(config.endpointPorts()),
+                Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
                 timers, onChange, json, new ProbeChecker(launcher, stopper));
         long every = config.logRotation().checkInterval().toMillis();
         timers.scheduleWithFixedDelay(this::rotateLogs, every, every, TimeUnit.MILLISECONDS);

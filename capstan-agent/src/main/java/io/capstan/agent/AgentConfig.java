@@ -3,9 +3,13 @@ package io.capstan.agent;
 import io.capstan.model.Names;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +100,22 @@ public record AgentConfig(
             throw new IllegalArgumentException(what + " must be positive, got " + d);
         }
         return d;
+    }
+
+    /**
+     * This agent's own part of the cgroup tree: the node name plus a digest of the data directory. Node names
+     * are unique within a cluster, not on a machine: two dev clusters (or a test next to a benchmark) would
+     * otherwise sweep each other's processes as unexplained. The same data directory gives the same scope
+     * after a restart, so adoption still finds its cgroups.
+     */
+    public String cgroupScope() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(dataDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+            return name + "-" + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** Builds an {@link AgentConfig}; unset fields take the defaults listed on the record. */

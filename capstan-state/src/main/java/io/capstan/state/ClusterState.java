@@ -408,12 +408,17 @@ public final class ClusterState {
         for (ProbeStatus probe : now.probes()) {
             ProbeStatus before = old == null ? null : old.probes().stream()
                     .filter(x -> x.type() == probe.type()).findFirst().orElse(null);
-            boolean wasPassing = before == null || before.passing();
-            if (wasPassing != probe.passing()) {
-                event(at, probe.passing() ? "ProbeRecovered" : "ProbeFailed", entity,
+            boolean wasFailing = before != null && failing(before);
+            if (wasFailing != failing(probe)) {
+                event(at, wasFailing ? "ProbeRecovered" : "ProbeFailed", entity,
                         probe.type() + " probe: " + probe.lastMessage());
             }
         }
+    }
+
+    /** Failed its checks, as opposed to not passing yet because it has not been checked since the process started. */
+    private static boolean failing(ProbeStatus probe) {
+        return !probe.passing() && probe.consecutiveFailures() > 0;
     }
 
     private void rederiveReplicasOn(String node, Instant at) {

@@ -113,9 +113,12 @@ class ClusterStateTest {
 
         @Test
         void probeTransitionsAndProcessStartsAreEvents() {
+            ProbeStatus unchecked = new ProbeStatus(ProbeStatus.Type.Readiness, false, 0, "not checked yet", T0);
+            report("n1", ActivationState.Active, running(false, List.of(unchecked)), T0);
+            assertThat(eventKinds()).contains("CodePackageStarted").doesNotContain("ProbeFailed");
             ProbeStatus failing = new ProbeStatus(ProbeStatus.Type.Readiness, false, 3, "HTTP 503 from GET /ready", T0);
             report("n1", ActivationState.Active, running(false, List.of(failing)), T0);
-            assertThat(eventKinds()).contains("CodePackageStarted", "ProbeFailed");
+            assertThat(eventKinds()).contains("ProbeFailed");
             report("n1", ActivationState.Active, running(true, List.of(new ProbeStatus(ProbeStatus.Type.Readiness, true, 0, "HTTP 200", T0))), T0);
             assertThat(eventKinds()).contains("ProbeRecovered");
         }

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's cgroups, laid out {@code <controller root>/capstan/<node>/<activation>/<code package>}, with the
+ * This node's cgroups, laid out {@code <controller root>/capstan/<node scope>/<activation>/<code package>} (the scope is the node name plus a digest of the agent's data directory), with the
  * code package's resources as limits. Detected once: v2 when the root holds cgroup.controllers, else v1
  * (memory, cpu, pids); when the tree is not writable the agent runs without cgroups and says so.
  */
