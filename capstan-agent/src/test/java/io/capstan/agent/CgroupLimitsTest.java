@@ -33,7 +33,7 @@ class CgroupLimitsTest extends FixtureTest {
         await().until(() -> Files.exists(childFile) && !Files.readString(childFile).isBlank());
         long child = Long.parseLong(Files.readString(childFile).trim());
 
-        String relative = "/capstan/" + f.node + "/" + a.key().directoryName() + "/" + CP;
+        String relative = "/capstan/" + f.config.cgroupScope() + "/" + a.key().directoryName() + "/" + CP;
         if (m.cgroupMode() == CgroupMode.V1) {
             // The program and what it forked are inside, from their first instruction on.
             for (long p : List.of(pid, child)) {

@@ -240,7 +240,7 @@ final class Fixture implements AutoCloseable {
     }
 
     Path cgroupNodeDir(String controller) {
-        return Path.of(CGROUP_ROOT, controller, "capstan", node);
+        return Path.of(CGROUP_ROOT, controller, "capstan", config.cgroupScope());
     }
 
     /** Deactivates everything, closes every core, and proves nothing is left: processes, directories, cgroups. */
