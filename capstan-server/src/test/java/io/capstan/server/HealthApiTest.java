@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.capstan.model.CapstanJson;
 import io.capstan.model.pkg.ApplicationPackage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import io.capstan.server.TestApiClient.Reply;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,22 +48,13 @@ class HealthApiTest {
             """;
 
     private CapstanServer server;
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final ObjectMapper json = CapstanJson.newMapper();
-
-    record Reply(int status, JsonNode body, String index) {
-        String message() {
-            return body.path("error").path("message").asText();
-        }
-
-        String code() {
-            return body.path("error").path("code").asText();
-        }
-    }
+    private final TestApiClient api = new TestApiClient(() -> server.apiUrl());
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + freePort(), 0, dir.resolve("server"))).start();
+        // The nodes here never heartbeat: a long grace keeps them Up, so only the reports under test change health.
+        server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + TestApiClient.freePort(), 0, dir.resolve("server"))
+                .withNodeDownAfter(Duration.ofHours(1))).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> server.store().isLeader());
         Path pkg = dir.resolve("pkg");
         Files.createDirectories(pkg.resolve("WebPackage/Web"));
@@ -77,11 +62,10 @@ class HealthApiTest {
         Path run = pkg.resolve("WebPackage/Web/run.sh");
         Files.writeString(run, "#!/bin/sh\nexec sleep 3600\n");
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
-        HttpResponse<String> registered = http.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/v1/apptypes"))
+        Reply registered = api.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/v1/apptypes"))
                 .header("Content-Type", "application/gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ApplicationPackage.load(pkg).toTarGz())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ApplicationPackage.load(pkg).toTarGz())).build());
+        assertThat(registered.status()).as(registered.body().toString()).isEqualTo(201);
         for (int i = 1; i <= 3; i++) {
             assertThat(post("/v1/nodes", Map.of("name", "node-" + i, "address", "127.0.0.1", "faultDomain", "fd:/rack" + i,
                     "upgradeDomain", "UD" + i, "capacities", Map.of("cpu", 1.0, "memoryMiB", 1024.0))).status()).isEqualTo(200);
@@ -284,33 +268,10 @@ class HealthApiTest {
     }
 
     private Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(server.apiUrl() + path)).GET().build());
+        return api.get(path);
     }
 
     private Reply post(String path, Object body) {
-        try {
-            return send(HttpRequest.newBuilder(URI.create(server.apiUrl() + path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Reply send(HttpRequest request) {
-        try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), json.readTree(r.body()), r.headers().firstValue("X-Capstan-Index").orElse(null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return api.post(path, body);
     }
 }

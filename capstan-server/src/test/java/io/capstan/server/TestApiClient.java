@@ -15,10 +15,14 @@ import java.util.function.Supplier;
 /** A plain HTTP client for a server under test: every call returns the status and the parsed JSON body. */
 final class TestApiClient {
 
-    /** An answer: HTTP status and JSON body. */
-    record Reply(int status, JsonNode body) {
+    /** An answer: HTTP status, JSON body and the state index the server answered at (null if it did not say). */
+    record Reply(int status, JsonNode body, String index) {
         String message() {
             return body.path("error").path("message").asText();
+        }
+
+        String code() {
+            return body.path("error").path("code").asText();
         }
     }
 
@@ -47,7 +51,7 @@ final class TestApiClient {
     Reply send(HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), json.readTree(r.body()));
+            return new Reply(r.statusCode(), json.readTree(r.body()), r.headers().firstValue("X-Capstan-Index").orElse(null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
