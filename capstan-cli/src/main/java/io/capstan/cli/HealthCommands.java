@@ -20,6 +20,9 @@ import picocli.CommandLine.Parameters;
         subcommands = {HealthCommands.Show.class, HealthCommands.Report.class})
 final class HealthCommands extends GroupCommand {
 
+    /** Descriptions can hold a stderr tail; tables show their start, {@code -o json} all of it. */
+    static final int DESCRIPTION_WIDTH = 160;
+
     static final String ENTITY_FORMS = "cluster (default), node:NODE, app:APP, service:APP/SVC (or capstan:/APP/SVC), "
             + "partition:APP/SVC/PARTITION-ID, replica:APP/SVC/PARTITION-ID/REPLICA-ID, deployed-app:NODE/APP, "
             + "deployed-package:NODE/APP/PACKAGE[/ACTIVATION-ID]";
@@ -123,7 +126,8 @@ final class HealthCommands extends GroupCommand {
                 } else if (expires != null && r.path("removeWhenExpired").asBoolean(false)) {
                     expires += " (then removed)";
                 }
-                t.row(Json.text(r, "sourceId"), Json.text(r, "property"), state, Json.text(r, "description"), expires);
+                t.row(Json.text(r, "sourceId"), Json.text(r, "property"), state,
+                        Table.abbreviated(Json.text(r, "description"), DESCRIPTION_WIDTH), expires);
             }
             return t;
         }
@@ -132,7 +136,7 @@ final class HealthCommands extends GroupCommand {
         static void tree(JsonNode evaluations, int depth, StringBuilder sb) {
             for (JsonNode e : evaluations) {
                 sb.append("  ".repeat(depth)).append(String.format("%-7s  %s", Table.cell(Json.text(e, "healthState")),
-                        Table.cell(Json.text(e, "description")))).append('\n');
+                        Table.abbreviated(Json.text(e, "description"), DESCRIPTION_WIDTH))).append('\n');
                 tree(e.path("unhealthyEvaluations"), depth + 1, sb);
             }
         }

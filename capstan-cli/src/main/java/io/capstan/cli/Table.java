@@ -78,6 +78,12 @@ public final class Table {
         sb.append(line.toString().stripTrailing()).append('\n');
     }
 
+    /** A cell cut to {@code max} characters with an ellipsis: long texts (stderr tails) belong to {@code -o json}. */
+    static String abbreviated(String value, int max) {
+        String s = cell(value);
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
     static String cell(Object value) {
         if (value == null) {
             return "-";

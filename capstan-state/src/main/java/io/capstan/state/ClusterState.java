@@ -416,9 +416,13 @@ public final class ClusterState {
         }
     }
 
-    /** Failed its checks, as opposed to not passing yet because it has not been checked since the process started. */
+    /**
+     * Failed its checks, as opposed to not passing yet because it has not been checked since the process started.
+     * A startup probe is not passing until the program is up, failures included, so it never counts: when it gives
+     * up, the restart is the event.
+     */
     private static boolean failing(ProbeStatus probe) {
-        return !probe.passing() && probe.consecutiveFailures() > 0;
+        return probe.type() != ProbeStatus.Type.Startup && !probe.passing() && probe.consecutiveFailures() > 0;
     }
 
     private void rederiveReplicasOn(String node, Instant at) {

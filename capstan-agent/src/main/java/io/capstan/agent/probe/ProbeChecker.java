@@ -34,6 +34,7 @@ public final class ProbeChecker {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     /** A status line longer than this is not HTTP. */
     private static final int MAX_STATUS_LINE = 1024;
+    private static final int MAX_DRAINED_BYTES = 64 * 1024;
     /** How much of an exec probe's output the message quotes. */
     private static final int MAX_OUTPUT_QUOTE = 200;
 
@@ -79,6 +80,7 @@ public final class ProbeChecker {
                 return ProbeResult.fail("not an HTTP response from " + what + ": '" + abbreviate(statusLine) + "'");
             }
             boolean ok = spec.expectedStatus() != null ? status == spec.expectedStatus() : status >= 200 && status < 400;
+            drain(socket, deadline);
             return new ProbeResult(ok, "HTTP " + status + " from " + what
                     + (ok || spec.expectedStatus() == null ? "" : " (expected " + spec.expectedStatus() + ")"));
         } catch (SocketTimeoutException e) {
@@ -151,6 +153,27 @@ public final class ProbeChecker {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Reads the rest of the response (bounded, like Kubernetes' 10 KiB) before closing: closing on a server still
+     * writing resets its connection, and the application logs a broken pipe on every probe.
+     */
+    private static void drain(Socket socket, long deadline) {
+        try {
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            for (int total = 0; total < MAX_DRAINED_BYTES; ) {
+                socket.setSoTimeout(millisLeft(deadline));
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            // The status is what the probe judges; a body cut short by the deadline changes nothing.
         }
     }
 
