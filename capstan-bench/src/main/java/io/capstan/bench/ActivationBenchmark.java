@@ -1,19 +1,13 @@
 package io.capstan.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.agent.PortRange;
 import io.capstan.dist.DevCluster;
-import io.capstan.model.CapstanJson;
-import io.capstan.model.pkg.ApplicationPackage;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,36 +20,32 @@ import java.util.Map;
  */
 public final class ActivationBenchmark {
 
-    private static final ObjectMapper JSON = CapstanJson.newMapper();
-
     private ActivationBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         // One instance per node per partition: round up to whole partitions of three, and start as many in the shell.
-        int instances = (intArg(args, "--instances", 100) + 2) / 3 * 3;
-        int runs = intArg(args, "--runs", 3);
-        Path out = Path.of(stringArg(args, "--out", "bench-results/activation.json"));
+        int instances = (BenchArgs.intArg(args, "--instances", 100) + 2) / 3 * 3;
+        int runs = BenchArgs.intArg(args, "--runs", 3);
+        Path out = Path.of(BenchArgs.stringArg(args, "--out", "bench-results/activation.json"));
         Path dir = Files.createTempDirectory("capstan-activation-bench");
         Path pkg = writePackage(dir.resolve("pkg"));
         List<Double> capstanMs = new ArrayList<>();
         List<Double> shellMs = new ArrayList<>();
-        try (DevCluster cluster = new DevCluster(new DevCluster.Settings(3, dir.resolve("cluster"), freePort(), freePort(),
-                Map.of("cpu", 64.0, "memoryMiB", 65536.0), new PortRange(30000, 32999), null, false)).start()) {
-            String api = cluster.apiUrl();
-            HttpClient http = HttpClient.newHttpClient();
-            awaitNodes(http, api);
-            send(http, HttpRequest.newBuilder(URI.create(api + "/v1/apptypes")).header("Content-Type", "application/gzip")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(ApplicationPackage.load(pkg).toTarGz())));
-            send(http, json(api + "/v1/apps", Map.of("name", "Bench", "type", "BenchType", "version", "1.0.0")));
+        try (DevCluster cluster = new DevCluster(new DevCluster.Settings(3, dir.resolve("cluster"), BenchApi.freePort(),
+                BenchApi.freePort(), Map.of("cpu", 64.0, "memoryMiB", 65536.0), new PortRange(30000, 32999), null, false)).start()) {
+            BenchApi api = new BenchApi(cluster.apiUrl());
+            api.awaitNodesUp(3, Duration.ofSeconds(60));
+            api.registerPackage(pkg);
+            api.post("/v1/apps", Map.of("name", "Bench", "type", "BenchType", "version", "1.0.0"));
             for (int run = 0; run < runs; run++) {
                 shellMs.add(shellLoop(instances));
-                capstanMs.add(capstanCreate(http, api, "S" + run, instances));
-                send(http, HttpRequest.newBuilder(URI.create(api + "/v1/apps/Bench/services/S" + run)).DELETE());
+                capstanMs.add(capstanCreate(api, "S" + run, instances));
+                api.delete("/v1/apps/Bench/services/S" + run);
             }
         }
-        double capstan = median(capstanMs);
-        double shell = median(shellMs);
+        double capstan = Samples.median(capstanMs);
+        double shell = Samples.median(shellMs);
         System.out.printf("%-44s %10s%n", "scenario (" + instances + " processes, median of " + runs + ")", "ms");
         System.out.printf("%-44s %10.0f%n", "capstan service create -> all Ready", capstan);
         System.out.printf("%-44s %10.0f%n", "shell loop starting the same processes", shell);
@@ -68,9 +58,7 @@ public final class ActivationBenchmark {
         result.put("capstanMedianMs", capstan);
         result.put("shellMedianMs", shell);
         result.put("ratio", capstan / shell);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
-        System.out.println("wrote " + out);
+        BenchResults.write(out, result);
     }
 
     /** The package: one code package that just waits, cheap enough that the orchestration is what is measured. */
@@ -94,18 +82,17 @@ public final class ActivationBenchmark {
     }
 
     /** Creates the service (partitions x 3 instances, one per node, exclusive) and waits until it converged. */
-    private static double capstanCreate(HttpClient http, String api, String name, int instances) throws Exception {
+    private static double capstanCreate(BenchApi api, String name, int instances) throws Exception {
         int partitions = (instances + 2) / 3;
         long start = System.nanoTime();
-        HttpResponse<String> created = send(http, json(api + "/v1/apps/Bench/services", Map.of("name", name,
+        HttpResponse<String> created = api.post("/v1/apps/Bench/services", Map.of("name", name,
                 "serviceType", "BenchServiceType", "instanceCount", 3, "activation", "ExclusiveProcess",
-                "partitions", Map.of("scheme", "UniformInt64Range", "low", 0, "high", 1_000_000, "count", partitions))));
-        long index = created.headers().firstValueAsLong("X-Capstan-Index").orElse(0);
+                "partitions", Map.of("scheme", "UniformInt64Range", "low", 0, "high", 1_000_000, "count", partitions)));
+        long index = BenchApi.index(created, 0);
         while (true) {
-            HttpResponse<String> r = send(http, HttpRequest.newBuilder(URI.create(api + "/v1/apps/Bench/services/" + name
-                    + "?index=" + index + "&wait=30s")).GET());
-            index = r.headers().firstValueAsLong("X-Capstan-Index").orElse(index);
-            JsonNode view = JSON.readTree(r.body());
+            HttpResponse<String> r = api.get("/v1/apps/Bench/services/" + name + "?index=" + index + "&wait=30s");
+            index = BenchApi.index(r, index);
+            JsonNode view = api.body(r);
             if (view.path("converged").asBoolean()) {
                 return (System.nanoTime() - start) / 1e6;
             }
@@ -128,54 +115,5 @@ public final class ActivationBenchmark {
             ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
         }
         return ms;
-    }
-
-    private static void awaitNodes(HttpClient http, String api) throws Exception {
-        long index = 0;
-        while (true) {
-            HttpResponse<String> r = send(http, HttpRequest.newBuilder(URI.create(api + "/v1/cluster/status?index=" + index
-                    + "&wait=5s")).GET());
-            index = r.headers().firstValueAsLong("X-Capstan-Index").orElse(index);
-            if (JSON.readTree(r.body()).path("nodes").path("up").asInt() == 3) {
-                return;
-            }
-        }
-    }
-
-    private static HttpRequest.Builder json(String url, Object body) throws IOException {
-        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-    }
-
-    private static HttpResponse<String> send(HttpClient http, HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException(r.statusCode() + ": " + r.body());
-        }
-        return r;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        return Integer.parseInt(stringArg(args, name, Integer.toString(fallback)));
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 }
