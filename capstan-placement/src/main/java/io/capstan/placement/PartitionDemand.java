@@ -15,6 +15,9 @@ import java.util.UUID;
  * <p>{@code activationGroup} non-null means SharedProcess: the key of the shared activation
  * ("App1/MyServicePackage"); its {@code load} is paid once per node however many replicas of the
  * group the node hosts. {@code null} means ExclusiveProcess: {@code load} is paid per replica.
+ *
+ * <p>{@code minReplicas} (stateful: minReplicaSetSize) is the fewest Ready replicas a drain may leave the
+ * partition with: below it a replica on a node being disabled stays until a replacement is Ready.
  */
 public record PartitionDemand(
         ServiceName service,
@@ -24,10 +27,18 @@ public record PartitionDemand(
         String placementConstraint,
         String activationGroup,
         Map<String, Double> load,
-        List<ExistingReplica> existing) {
+        List<ExistingReplica> existing,
+        int minReplicas) {
 
     /** The {@code targetReplicas} value meaning "one replica on every eligible node". */
     public static final int EVERY_NODE = -1;
+
+    /** A demand with no minimum: a drain may take its last replicas away without replacement. */
+    public PartitionDemand(ServiceName service, UUID partitionId, ServiceKind kind, int targetReplicas,
+                           String placementConstraint, String activationGroup, Map<String, Double> load,
+                           List<ExistingReplica> existing) {
+        this(service, partitionId, kind, targetReplicas, placementConstraint, activationGroup, load, existing, 0);
+    }
 
     public PartitionDemand {
         Objects.requireNonNull(service, "service");
@@ -44,5 +55,8 @@ public record PartitionDemand(
             }
         }
         existing = existing == null ? List.of() : List.copyOf(existing);
+        if (minReplicas < 0) {
+            throw new IllegalArgumentException("minReplicas must be >= 0, was " + minReplicas);
+        }
     }
 }

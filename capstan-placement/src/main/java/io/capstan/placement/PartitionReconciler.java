@@ -193,6 +193,10 @@ final class PartitionReconciler {
         int keep = Math.min(count, Math.max(0, slotsNotReady - unplaceable));
         boolean nothingElse = r.kept().isEmpty() && placed == 0;
         keep = Math.max(keep, nothingElse ? 0 : r.protectedDraining());
+        // Never below the minimum of Ready replicas to finish a drain: that loses a stateful partition's data
+        // (Service Fabric's safety check blocks such a deactivation too). The drain waits for capacity instead.
+        int belowMinimum = Math.max(0, demand.minReplicas() - readyNewestFirst.size());
+        keep = Math.max(keep, Math.min(count, belowMinimum));
 
         List<ReplicaRemoval> removals = new ArrayList<>();
         List<ExistingReplica> unreplaced = new ArrayList<>();

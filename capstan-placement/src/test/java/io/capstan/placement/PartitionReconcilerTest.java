@@ -289,6 +289,30 @@ class PartitionReconcilerTest {
     }
 
     @Test
+    void aDrainNeverTakesAStatefulPartitionBelowItsMinimumOfReadyReplicas() {
+        List<NodeCandidate> three = draining(grid(3, 3, 1, Map.of()), "n02");
+        ExistingReplica[] replicas = {replica(1, "n00", Primary), replica(2, "n01", ActiveSecondary),
+            replica(3, "n02", ActiveSecondary)};
+        PartitionDemand minimumTwo = withMinimum(stateful(1, 3, replicas), 2);
+        assertThat(plan(problem(three, minimumTwo)).removals()).as("2 Ready elsewhere meet the minimum of 2")
+                .extracting(ReplicaRemoval::replicaId).containsExactly(3L);
+
+        PartitionDemand minimumThree = withMinimum(stateful(1, 3, replicas), 3);
+        PlacementPlan held = plan(problem(three, minimumThree));
+        assertThat(held.removals()).as("the drain waits: no node can take a replacement").isEmpty();
+        assertThat(held.failures()).singleElement().extracting(PlacementFailure::placed).isEqualTo(2);
+
+        List<NodeCandidate> one = draining(grid(1, 1, 1, Map.of()), "n00");
+        assertThat(plan(problem(one, withMinimum(stateful(1, 1, replica(1, "n00", Primary)), 1))).removals())
+                .as("a single-replica partition keeps its only copy").isEmpty();
+    }
+
+    private static PartitionDemand withMinimum(PartitionDemand d, int min) {
+        return new PartitionDemand(d.service(), d.partitionId(), d.kind(), d.targetReplicas(), d.placementConstraint(),
+                d.activationGroup(), d.load(), d.existing(), min);
+    }
+
+    @Test
     void anInstanceOnADrainingNodeOfAnEveryNodeServiceIsSimplyRemoved() {
         List<NodeCandidate> cluster = draining(nodes, "n03");
         List<ExistingReplica> everywhere = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.capstan.server.control;
 
 import io.capstan.model.ActivationMode;
+import io.capstan.model.ServiceKind;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
@@ -63,7 +64,8 @@ public final class PlacementInputs {
             int target = s.spec().replicasPerPartition(-1);
             for (PartitionRecord p : s.partitions()) {
                 demands.add(new PartitionDemand(s.name(), p.id(), s.spec().kind(), target, s.spec().placementConstraints(),
-                        group, loadMap, existing.getOrDefault(p.id(), List.of())));
+                        group, loadMap, existing.getOrDefault(p.id(), List.of()),
+                        s.spec().kind() == ServiceKind.STATEFUL ? s.spec().minReplicaSetSize() : 0));
             }
         }
         return new PlacementProblem(nodes, demands);
