@@ -236,7 +236,7 @@ final class Activation implements CodePackageRunner.Host {
             for (CodePackageManifest cp : s.servicePackage().codePackages()) {
                 codePackages.add(new CodePackageStatus(cp.name(),
                         why == null ? CodePackageStatus.State.Starting : CodePackageStatus.State.Backoff,
-                        null, null, 0, null, null, retry, false, 0, why, ProbeRunner.initialStatuses(cp.probes(), now)));
+                        null, null, 0, null, null, retry, false, 0, why, ProbeRunner.initialStatuses(cp.probes(), now), null));
             }
         } else {
             for (CodePackageRunner r : rs) {

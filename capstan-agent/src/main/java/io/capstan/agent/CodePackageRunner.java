@@ -83,6 +83,7 @@ final class CodePackageRunner {
     private String stderrTail;
     /** Why the agent is stopping the current process (a probe gave up), for the exit's log line. */
     private String killReason;
+    private String lastExitReason;
     private ScheduledFuture<?> resetTimer;
     /** The current process's probes; null while no process runs or when it has no probes. */
     private ProbeRunner probes;
@@ -219,7 +220,7 @@ final class CodePackageRunner {
         boolean running = state == State.Running && pid != null;
         boolean ready = running && (probes != null ? probes.ready() : manifest.probes().isEmpty());
         return new CodePackageStatus(name, state, pid, startedAt, restartCount, lastExitCode, lastExitAt, nextRestartAt,
-                ready, failures, stderrTail, probes != null ? probes.statuses() : probeStatuses);
+                ready, failures, stderrTail, probes != null ? probes.statuses() : probeStatuses, lastExitReason);
     }
 
     /** Whether it failed its restart policy's {@code moveAfterFailures} times in a row (its replicas should move). */
@@ -403,6 +404,7 @@ final class CodePackageRunner {
         log.info("{} of {} exited ({}{}), {} failure(s) in a row; restart in {}", name, host.cgroupName(),
                 exitCode == null ? "exit code unknown" : "exit code " + exitCode,
                 killReason == null ? "" : " after " + killReason, failures, delay);
+        lastExitReason = killReason;
         killReason = null;
         noteCrashLoop();
         scheduleRestart(delay);

@@ -129,6 +129,7 @@ class ProbeTest extends FixtureTest {
         assertThat(after.restartCount()).isEqualTo(1);
         assertThat(after.lastExitCode()).as("SIGTERM to its group: 128 + 15").isEqualTo(143);
         assertThat(after.consecutiveFailures()).isEqualTo(1);
+        assertThat(after.lastExitReason()).isEqualTo("liveness probe failed 2 time(s) in a row: exit code 1: alive is gone");
         ProbeStatus failed = probe(after, Type.Liveness);
         assertThat(failed.passing()).isFalse();
         assertThat(failed.lastMessage()).isEqualTo("exit code 1: alive is gone");

@@ -400,6 +400,7 @@ public final class ClusterState {
         }
         if (now.lastExitAt() != null && (old == null || !now.lastExitAt().equals(old.lastExitAt()))) {
             event(at, "CodePackageExited", entity, "exit code " + now.lastExitCode()
+                    + (now.lastExitReason() == null ? "" : " after " + now.lastExitReason())
                     + (now.consecutiveFailures() > 0 ? ", " + now.consecutiveFailures() + " failure(s) in a row" : ""));
         }
         if (old != null && now.restartCount() > old.restartCount()) {

@@ -75,7 +75,7 @@ class ClusterStateTest {
     }
 
     private static CodePackageStatus running(boolean ready, List<ProbeStatus> probes) {
-        return new CodePackageStatus("Code", CodePackageStatus.State.Running, 100L, T0, 0, null, null, null, ready, 0, null, probes);
+        return new CodePackageStatus("Code", CodePackageStatus.State.Running, 100L, T0, 0, null, null, null, ready, 0, null, probes, null);
     }
 
     private void report(String node, ActivationState activation, CodePackageStatus cp, Instant at) {

@@ -11,6 +11,8 @@ import java.util.List;
  * @param consecutiveFailures exits (or liveness failures) since it last stayed up for the reset time
  * @param stderrTail          the last lines of its stderr after its last exit, for crash-loop diagnosis
  * @param probes              the latest outcome of each declared probe
+ * @param lastExitReason      why the agent ended the last run itself (e.g. its liveness probe failed), null when
+ *                            the program exited on its own
  */
 public record CodePackageStatus(
         String name,
@@ -24,7 +26,8 @@ public record CodePackageStatus(
         boolean ready,
         int consecutiveFailures,
         String stderrTail,
-        List<ProbeStatus> probes) {
+        List<ProbeStatus> probes,
+        String lastExitReason) {
 
     public CodePackageStatus {
         probes = probes == null ? List.of() : List.copyOf(probes);

@@ -164,9 +164,9 @@ public final class SystemReports {
         String stderr = cp.stderrTail() == null || cp.stderrTail().isBlank() ? "" : "; stderr: " + tail(cp.stderrTail().strip());
         return Optional.of(failures >= 2
                 ? new SystemReport(HOSTING, "CodePackage:" + cp.name(), HealthState.Error, "code package " + cp.name()
-                        + " exited " + failures + " times in a row, last exit code " + cp.lastExitCode() + stderr)
+                        + " exited " + failures + " times in a row, last exit code " + cp.lastExitCode() + why(cp) + stderr)
                 : new SystemReport(HOSTING, "CodePackage:" + cp.name(), HealthState.Warning, "code package " + cp.name()
-                        + " exited with code " + cp.lastExitCode() + (cp.state() == CodePackageStatus.State.Backoff
+                        + " exited with code " + cp.lastExitCode() + why(cp) + (cp.state() == CodePackageStatus.State.Backoff
                                 ? "; it is being restarted" : " and was restarted") + stderr));
     }
 
@@ -200,6 +200,11 @@ public final class SystemReports {
         String message = p.lastMessage() == null || p.lastMessage().isBlank()
                 ? (p.passing() ? "passing" : "failing") : p.lastMessage();
         return new SystemReport(PROBE, p.type() + ":" + codePackage, state, message);
+    }
+
+    /** Why the agent ended the run itself (a failed liveness probe), so a kill is not mistaken for a crash. */
+    private static String why(CodePackageStatus cp) {
+        return cp.lastExitReason() == null ? "" : " after " + cp.lastExitReason();
     }
 
     private static String tail(String text) {

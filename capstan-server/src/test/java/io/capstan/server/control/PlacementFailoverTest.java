@@ -164,7 +164,7 @@ class PlacementFailoverTest {
         List<DeployedServicePackage> deployed = new ArrayList<>();
         if (!hosted.isEmpty()) {
             CodePackageStatus cart = new CodePackageStatus("Cart", CodePackageStatus.State.Running, 42L, AT, 0, null, null, null,
-                    true, 0, "", List.of());
+                    true, 0, "", List.of(), null);
             deployed.add(new DeployedServicePackage(node, "Shop", "CartPackage", "1.0.0", "", activation, Map.of(),
                     List.of(cart), hosted));
         }

@@ -101,18 +101,18 @@ final class HealthFixture {
 
     static CodePackageStatus running() {
         return new CodePackageStatus("Code", CodePackageStatus.State.Running, 42L, T0, 0, null, null, null, true, 0, null,
-                List.of());
+                List.of(), null);
     }
 
     static CodePackageStatus crashLooping(int failures, int exitCode, String stderr) {
         return new CodePackageStatus("Code", CodePackageStatus.State.Backoff, null, T0, failures, exitCode, T0.plusSeconds(30),
-                T0.plusSeconds(60), false, failures, stderr, List.of());
+                T0.plusSeconds(60), false, failures, stderr, List.of(), null);
     }
 
     static CodePackageStatus failingReadiness(String message) {
         return new CodePackageStatus("Code", CodePackageStatus.State.Running, 42L, T0, 0, null, null, null, false, 0, null,
                 List.of(new ProbeStatus(ProbeStatus.Type.Liveness, true, 0, "HTTP 200", T0),
-                        new ProbeStatus(ProbeStatus.Type.Readiness, false, 3, message, T0.plusSeconds(5))));
+                        new ProbeStatus(ProbeStatus.Type.Readiness, false, 3, message, T0.plusSeconds(5))), null);
     }
 
     ReplicaRecord replicaOn(String node) {
