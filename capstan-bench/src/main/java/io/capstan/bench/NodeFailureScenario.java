@@ -3,7 +3,6 @@ package io.capstan.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.agent.AgentConfig;
 import io.capstan.agent.cgroup.Cgroups;
-import io.capstan.agent.cgroup.CodePackageCgroup;
 import io.capstan.dist.Main;
 import io.capstan.server.ServerConfig;
 import java.io.IOException;
@@ -136,8 +135,7 @@ final class NodeFailureScenario {
     private final BenchProcesses processes;
     private final Map<String, Process> agents = new TreeMap<>();
     private final Random random = new Random(42);
-    // Node names of this run only: an agent's cgroups live under capstan/NODE/ machine-wide and an agent sweeps
-    // what it finds there at start, so "node-1" would collide with any other cluster on the machine.
+    // Node names of this run only, so its nodes are easy to tell apart in logs and cgroups.
     private final String nodePrefix = "failover-bench-" + ProcessHandle.current().pid() + "-node-";
     private BenchApi api;
 
@@ -202,20 +200,14 @@ final class NodeFailureScenario {
         }
     }
 
-    /** Killed agents leave their workloads' cgroups behind; the node names are this run's own, so remove them. */
+    /** Killed agents leave their workloads' cgroups behind; the scopes are this run's own, so remove them. */
     private void removeCgroups() {
         for (int i = 1; i <= AGENTS; i++) {
-            String node = nodePrefix + i;
+            String scope = AgentConfig.builder(nodePrefix + i, dir.resolve("node-" + i)).build().cgroupScope();
             try {
-                Cgroups cgroups = Cgroups.detect(AgentConfig.DEFAULT_CGROUP_ROOT, node);
-                for (String activation : cgroups.activations()) {
-                    for (CodePackageCgroup codePackage : cgroups.codePackagesOf(activation)) {
-                        codePackage.remove();
-                    }
-                    cgroups.removeActivation(activation);
-                }
+                Cgroups.removeLeftovers(AgentConfig.DEFAULT_CGROUP_ROOT, scope);
             } catch (IOException | RuntimeException e) {
-                System.err.println("cleanup: cannot remove the cgroups of " + node + ": " + e);
+                System.err.println("cleanup: cannot remove the cgroups of " + scope + ": " + e);
             }
         }
     }

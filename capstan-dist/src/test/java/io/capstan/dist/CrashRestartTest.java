@@ -44,7 +44,7 @@ class CrashRestartTest {
             dev.destroyForcibly();
         }
         // Anything the test left behind must not outlive it, whatever failed.
-        NodeProcesses.of(api == null ? "" : api).forEach(w -> ProcessHandle.of(w.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        NodeProcesses.killAll(api == null ? "" : api);
     }
 
     @Test

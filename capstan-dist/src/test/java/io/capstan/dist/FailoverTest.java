@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.agent.AgentConfig;
+import io.capstan.agent.cgroup.Cgroups;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,13 +39,25 @@ class FailoverTest {
     private int firstPort;
 
     @AfterEach
-    void stopEverything() {
-        agents.values().forEach(Process::destroyForcibly);
+    void stopEverything() throws InterruptedException {
+        for (Process agent : agents.values()) {
+            agent.destroyForcibly().waitFor(); // dead before its workloads go, so it restarts none of them
+        }
         if (server != null) {
             server.destroyForcibly();
         }
-        // Agents leave workloads running by design; the test must not.
-        NodeProcesses.of(api == null ? "" : api).forEach(w -> ProcessHandle.of(w.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        // Agents leave workloads running by design, and killed agents their cgroups; the test must not.
+        String cluster = api == null ? "" : api;
+        NodeProcesses.killAll(cluster);
+        await().atMost(Duration.ofSeconds(30)).until(() -> NodeProcesses.all(cluster).isEmpty());
+        for (int i = 1; i <= 3; i++) {
+            String scope = AgentConfig.builder("node-" + i, dir.resolve("node-" + i)).build().cgroupScope();
+            try {
+                Cgroups.removeLeftovers(AgentConfig.DEFAULT_CGROUP_ROOT, scope);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private Process startAgent(int i) throws IOException {

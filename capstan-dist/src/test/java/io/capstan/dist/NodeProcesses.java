@@ -27,11 +27,32 @@ final class NodeProcesses {
     private NodeProcesses() {
     }
 
-    /** Every live process whose environment says it belongs to a node of the cluster whose API is {@code api}. */
+    /** Every live code package process (session leader) of a node of the cluster whose API is {@code api}. */
     static List<Workload> of(String api) {
+        return scan(api, true);
+    }
+
+    /**
+     * SIGKILLs every process of the cluster's workloads, the children code packages forked included (they
+     * inherit the environment): killing only the leaders would orphan them. For cleanup after a test whose
+     * agents were killed outright.
+     */
+    static void killAll(String api) {
+        // Twice: a child could be forked between the scan and the kill of its parent.
+        for (int round = 0; round < 2; round++) {
+            all(api).forEach(w -> ProcessHandle.of(w.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    /** Every live process of the cluster's workloads, children included. */
+    static List<Workload> all(String api) {
+        return scan(api, false);
+    }
+
+    private static List<Workload> scan(String api, boolean leadersOnly) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .map(NodeProcesses::read)
+                    .map(p -> read(p, leadersOnly))
                     .filter(w -> w != null && api.equals(w.env().get("CAPSTAN_API")))
                     .toList();
         } catch (IOException e) {
@@ -39,12 +60,12 @@ final class NodeProcesses {
         }
     }
 
-    private static Workload read(Path proc) {
+    private static Workload read(Path proc, boolean leadersOnly) {
         try {
             String stat = Files.readString(proc.resolve("stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long pid = Long.parseLong(proc.getFileName().toString());
-            if (fields[0].equals("Z") || Long.parseLong(fields[3]) != pid) {
+            if (fields[0].equals("Z") || (leadersOnly && Long.parseLong(fields[3]) != pid)) {
                 return null; // a zombie is already dead; a non-leader is a child of a code package
             }
             byte[] raw = Files.readAllBytes(proc.resolve("environ"));

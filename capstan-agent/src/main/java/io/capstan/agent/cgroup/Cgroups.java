@@ -122,6 +122,20 @@ public final class Cgroups {
         return dirs.isEmpty() ? null : new CodePackageCgroup(dirs);
     }
 
+    /**
+     * Removes every cgroup of an agent's scope whose processes are gone: what an agent killed outright leaves
+     * behind, for whoever cleans up after it (tests, benchmarks). Non-empty cgroups stay.
+     */
+    public static void removeLeftovers(Path root, String scope) throws IOException {
+        Cgroups cgroups = detect(root, scope);
+        for (String activation : cgroups.activations()) {
+            for (CodePackageCgroup codePackage : cgroups.codePackagesOf(activation)) {
+                codePackage.remove();
+            }
+            cgroups.removeActivation(activation);
+        }
+    }
+
     /** Removes the activation's directory and then this node's and the top one if they became empty. */
     public void removeActivation(String activation) {
         for (Path root : roots) {
