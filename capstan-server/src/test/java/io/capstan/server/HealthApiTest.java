@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.capstan.model.pkg.ApplicationPackage;
 import io.capstan.server.TestApiClient.Reply;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,15 +51,7 @@ class HealthApiTest {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + TestApiClient.freePort(), 0, dir.resolve("server"))
                 .withNodeDownAfter(Duration.ofHours(1))).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> server.store().isLeader());
-        Path pkg = dir.resolve("pkg");
-        Files.createDirectories(pkg.resolve("WebPackage/Web"));
-        Files.writeString(pkg.resolve("capstan-app.yaml"), MANIFEST);
-        Path run = pkg.resolve("WebPackage/Web/run.sh");
-        Files.writeString(run, "#!/bin/sh\nexec sleep 3600\n");
-        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Reply registered = api.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/v1/apptypes"))
-                .header("Content-Type", "application/gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ApplicationPackage.load(pkg).toTarGz())).build());
+        Reply registered = api.registerPackage(TestPackages.webPackage(dir, MANIFEST));
         assertThat(registered.status()).as(registered.body().toString()).isEqualTo(201);
         for (int i = 1; i <= 3; i++) {
             assertThat(post("/v1/nodes", Map.of("name", "node-" + i, "address", "127.0.0.1", "faultDomain", "fd:/rack" + i,

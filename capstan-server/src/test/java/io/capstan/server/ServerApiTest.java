@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.model.CapstanJson;
-import io.capstan.model.pkg.ApplicationPackage;
 import io.capstan.server.TestApiClient.Reply;
 import java.io.IOException;
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -69,13 +67,7 @@ class ServerApiTest {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + TestApiClient.freePort(), 0, dir.resolve("server"))
                 .withNodeDownAfter(Duration.ofHours(1))).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> server.store().isLeader());
-        Path pkg = dir.resolve("pkg");
-        Files.createDirectories(pkg.resolve("WebPackage/Web"));
-        Files.writeString(pkg.resolve("capstan-app.yaml"), MANIFEST);
-        Path run = pkg.resolve("WebPackage/Web/run.sh");
-        Files.writeString(run, "#!/bin/sh\nexec sleep 3600\n");
-        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThat(register(ApplicationPackage.load(pkg).toTarGz()).status()).isEqualTo(201);
+        assertThat(api.registerPackage(TestPackages.webPackage(dir, MANIFEST)).status()).isEqualTo(201);
         for (int i = 1; i <= 3; i++) {
             Reply r = post("/v1/nodes", Map.of("name", "node-" + i, "address", "127.0.0.1", "faultDomain", "fd:/rack" + i,
                     "upgradeDomain", "UD" + i, "capacities", Map.of("cpu", 1.0, "memoryMiB", 1024.0),
@@ -91,7 +83,7 @@ class ServerApiTest {
 
     @Test
     void registeringTheSameTypeVersionTwiceIsRefused() throws Exception {
-        Reply again = register(ApplicationPackage.load(dir.resolve("pkg")).toTarGz());
+        Reply again = api.registerPackage(dir.resolve("pkg"));
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.body().path("error").path("code").asText()).isEqualTo("ALREADY_EXISTS");
         assertThat(again.message()).contains("ShopType version 1.0.0 is already registered").contains("new version");

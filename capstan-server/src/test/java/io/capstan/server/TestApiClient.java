@@ -3,6 +3,7 @@ package io.capstan.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.model.CapstanJson;
+import io.capstan.model.pkg.ApplicationPackage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /** A plain HTTP client for a server under test: every call returns the status and the parsed JSON body. */
@@ -46,6 +48,12 @@ final class TestApiClient {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code POST /v1/apptypes} with the folder packed as the .tar.gz the CLI uploads. */
+    Reply registerPackage(Path folder) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(base.get() + "/v1/apptypes")).header("Content-Type", "application/gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ApplicationPackage.load(folder).toTarGz())).build());
     }
 
     Reply send(HttpRequest request) {
