@@ -1,5 +1,6 @@
 package io.capstan.server.health;
 
+import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.NodeRecord;
@@ -59,12 +60,13 @@ final class DerivedReports {
                 out.add(SystemReports.activation(d).on(entity, s.index(), now));
                 codePackages(entity, d, out);
             }
-            case HealthEntity.Cluster x -> {
-            }
+            case HealthEntity.Cluster x -> out.add(SystemReports.clusterNodes(s.nodes().values()).on(entity, s.index(), now));
             case HealthEntity.Application x -> {
+                ApplicationRecord a = s.applications().get(x.name());
+                out.add(SystemReports.applicationState(a).on(entity, s.index(), a.createdAt()));
             }
-            case HealthEntity.DeployedApplication x -> {
-            }
+            case HealthEntity.DeployedApplication x -> out.add(SystemReports.deployedApplication(s.deployedOn(x.node()).stream()
+                    .filter(d -> d.application().equals(x.application())).toList()).on(entity, s.index(), now));
         }
         return out;
     }

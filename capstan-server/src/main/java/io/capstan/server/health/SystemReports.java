@@ -1,6 +1,7 @@
 package io.capstan.server.health;
 
 import io.capstan.model.ServiceKind;
+import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.DeployedServicePackage.ActivationState;
@@ -12,10 +13,15 @@ import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.cluster.ReplicaStatus;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthState;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 
 /**
  * The rules that turn state into system reports, one small function each. Sources follow Service
@@ -25,6 +31,7 @@ import java.util.function.ToIntFunction;
 public final class SystemReports {
 
     public static final String FM = "System.FM";
+    public static final String CM = "System.CM";
     public static final String RA = "System.RA";
     public static final String PLB = "System.PLB";
     public static final String HOSTING = "System.Hosting";
@@ -153,6 +160,31 @@ public final class SystemReports {
             }
         }
         return new SystemReport(RA, "State", HealthState.Ok, role + "InBuild on node " + r.node() + ": starting");
+    }
+
+    /** System.FM/Nodes on the cluster: how many nodes are in service; their own reports say what is wrong. */
+    public static SystemReport clusterNodes(Collection<NodeRecord> nodes) {
+        Map<NodeStatus, Long> byStatus = nodes.stream().collect(Collectors.groupingBy(NodeRecord::status, () ->
+                new EnumMap<>(NodeStatus.class), Collectors.counting()));
+        String others = byStatus.entrySet().stream().filter(e -> e.getKey() != NodeStatus.Up)
+                .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        return new SystemReport(FM, "Nodes", HealthState.Ok, byStatus.getOrDefault(NodeStatus.Up, 0L) + " of " + nodes.size()
+                + " node(s) Up" + (others.isEmpty() ? "" : " (" + others + ")"));
+    }
+
+    /** System.CM/State on an application: where it comes from (Service Fabric's cluster manager reports the same). */
+    public static SystemReport applicationState(ApplicationRecord a) {
+        return new SystemReport(CM, "State", HealthState.Ok, "created " + a.createdAt() + " from " + a.typeName() + " "
+                + a.typeVersion());
+    }
+
+    /** System.Hosting/Activation on a deployed application: its service packages on the node, by state. */
+    public static SystemReport deployedApplication(List<DeployedServicePackage> packages) {
+        String states = packages.stream().collect(Collectors.groupingBy(d -> d.state().name(), TreeMap::new,
+                Collectors.counting())).entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+                .collect(Collectors.joining(", "));
+        return new SystemReport(HOSTING, "Activation", HealthState.Ok, packages.size() + " service package(s) deployed"
+                + (states.isEmpty() ? "" : ": " + states));
     }
 
     /** System.Hosting/CodePackage:NAME, only while the code package has failed recently. */

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.capstan.model.ActivationMode;
 import io.capstan.model.ServiceName;
 import io.capstan.model.ServiceSpec;
+import io.capstan.model.cluster.ApplicationRecord;
+import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.cluster.DeployedServicePackage.ActivationState;
 import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
@@ -48,6 +51,22 @@ class SystemReportsTest {
         SystemReport disabled = SystemReports.nodeState(node(NodeStatus.Disabled, Map.of()), 0);
         assertThat(disabled.healthState()).isEqualTo(HealthState.Ok);
         assertThat(disabled.description()).isEqualTo("Disabled since " + T0 + ", intent Restart");
+    }
+
+    @Test
+    void theClusterApplicationsAndDeployedApplicationsSayWhatTheyHold() {
+        SystemReport nodes = SystemReports.clusterNodes(List.of(node(NodeStatus.Up, Map.of()), node(NodeStatus.Up, Map.of()),
+                node(NodeStatus.Down, Map.of()), node(NodeStatus.Disabled, Map.of())));
+        assertThat(nodes.description()).isEqualTo("2 of 4 node(s) Up (1 Down, 1 Disabled)");
+        assertThat(nodes.healthState()).as("each node reports its own trouble").isEqualTo(HealthState.Ok);
+        assertThat(SystemReports.applicationState(new ApplicationRecord("App", "AppType", "1.0.0", Map.of(), T0)).description())
+                .isEqualTo("created " + T0 + " from AppType 1.0.0");
+        DeployedServicePackage active = new DeployedServicePackage("N1", "App", "Pkg", "1", "", ActivationState.Active,
+                Map.of(), List.of(), List.of());
+        DeployedServicePackage failed = new DeployedServicePackage("N1", "App", "Pkg", "1", "a1", ActivationState.Failed,
+                Map.of(), List.of(), List.of());
+        assertThat(SystemReports.deployedApplication(List.of(active, failed, active)).description())
+                .isEqualTo("3 service package(s) deployed: 2 Active, 1 Failed");
     }
 
     @Test
