@@ -18,6 +18,11 @@ import java.util.Map;
  * <p>Replicas on draining nodes are decided in two steps: {@link #reconcile} keeps them aside (they do not
  * count toward the target, so replacements get placed), and once the round knows how many replacements it
  * could place, {@link #releaseDraining} says which of them may go.
+ *
+ * <p>A promotion is decided in two steps too when the failover order ties several replicas: {@link #reconcile}
+ * returns them as candidates, and the planner, which knows where every partition's Primary is, has
+ * {@link #promote} pick the one on the node with the fewest Primaries (a partition's own order cannot see that,
+ * and the lowest id alone piles Primaries onto the nodes holding the oldest replicas).
  */
 final class PartitionReconciler {
 
@@ -43,7 +48,7 @@ final class PartitionReconciler {
 
         if (demand.existing().isEmpty()) {
             // The common case at scale (a new partition): nothing to compare, allocate nothing.
-            return new ReconciledPartition(List.of(), NO_NODES, List.of(), 0, List.of(), List.of(), target, -1, NO_NODES);
+            return new ReconciledPartition(List.of(), NO_NODES, List.of(), 0, List.of(), List.of(), target, -1, NO_NODES, List.of());
         }
         List<ReplicaRemoval> removals = new ArrayList<>();
         List<ExistingReplica> candidates = new ArrayList<>(demand.existing());
@@ -91,9 +96,10 @@ final class PartitionReconciler {
             }
         }
 
-        // Choose the Primary before trimming, so scale-down never removes it.
+        // Choose the Primary (or the replicas tied for it) before trimming, so scale-down never removes it (or all of them).
         ExistingReplica primary = null;
         ExistingReplica demoted = null;
+        List<ExistingReplica> tied = List.of();
         if (stateful && target > 0) {
             ExistingReplica keptPrimary = lowestIdPrimary(kept);
             ExistingReplica drainingPrimary = lowestIdPrimary(draining);
@@ -102,42 +108,74 @@ final class PartitionReconciler {
             } else if (drainingPrimary != null) {
                 // Swap now rather than when the node is finally emptied: a planned handover loses nothing, a
                 // removal of the Primary would be a failover. Only to a Ready replica, which can serve at once.
-                ExistingReplica successor = null;
+                List<ExistingReplica> ready = new ArrayList<>();
                 for (ExistingReplica r : kept) {
-                    if (r.ready() && (successor == null || betterFailover(r, false, successor, false))) {
-                        successor = r;
+                    if (r.ready()) {
+                        ready.add(r);
                     }
                 }
-                primary = successor != null ? successor : drainingPrimary;
-                demoted = successor != null ? drainingPrimary : null;
+                tied = bestForFailover(ready, List.of());
+                if (tied.isEmpty()) {
+                    primary = drainingPrimary;
+                } else {
+                    demoted = drainingPrimary;
+                }
             } else {
-                for (ExistingReplica r : kept) {
-                    if (primary == null || betterFailover(r, false, primary, false)) {
-                        primary = r;
-                    }
-                }
-                boolean primaryDraining = false;
-                for (ExistingReplica r : draining) {
-                    if (primary == null || betterFailover(r, true, primary, primaryDraining)) {
-                        primary = r;
-                        primaryDraining = true;
-                    }
-                }
+                tied = bestForFailover(kept, draining);
             }
         }
 
         if (kept.size() > target) {
-            trimExcess(kept, keptNodes, primary, target, removals);
+            trimExcess(kept, keptNodes, primary, tied, target, removals);
+            tied = stillThere(tied, kept, draining);
         }
+        int[] nodes = keptNodes.stream().mapToInt(Integer::intValue).toArray();
+        int[] avoidNodes = avoid.isEmpty() ? NO_NODES : avoid.stream().mapToInt(Integer::intValue).toArray();
+        if (tied.size() > 1) {
+            // Which of them depends on the Primaries of every partition: the planner decides (see promote).
+            return new ReconciledPartition(List.copyOf(kept), nodes, List.copyOf(draining), 0, removals, List.of(),
+                    target, -1, avoidNodes, List.copyOf(tied));
+        }
+        if (tied.size() == 1) {
+            primary = tied.get(0);
+        }
+        return withPrimary(stateful, kept, nodes, draining, removals, target, avoidNodes, primary, demoted);
+    }
 
+    /**
+     * Finishes a partition whose Primary {@link #reconcile} left open ({@link ReconciledPartition#primaryPending()}):
+     * promotes the candidate on the node with the fewest Primaries in {@code primariesPerNode}, the lowest id on
+     * ties. The candidates are equally good for the partition; spreading Primaries means one node failure costs
+     * fewer partitions their writes at once. The caller accounts the promoted replica's node.
+     */
+    ReconciledPartition promote(ReconciledPartition pending, int[] primariesPerNode) {
+        ExistingReplica chosen = null;
+        int fewest = Integer.MAX_VALUE;
+        for (ExistingReplica c : pending.primaryCandidates()) {
+            int count = primariesPerNode[cluster.nodeIndex(c.node())];
+            if (count < fewest) {
+                chosen = c;
+                fewest = count;
+            }
+        }
+        // A pending partition has no Primary among its kept replicas, so one on a draining node is the one handing over.
+        return withPrimary(true, pending.kept(), pending.keptNodes(), pending.draining(), pending.removals(), pending.target(),
+                pending.avoidNodes(), chosen, lowestIdPrimary(pending.draining()));
+    }
+
+    /** The partition once its Primary is known ({@code null}: none): role changes, and the draining replicas in the order they are kept. */
+    private ReconciledPartition withPrimary(boolean stateful, List<ExistingReplica> kept, int[] keptNodes,
+                                            List<ExistingReplica> drainingReplicas, List<ReplicaRemoval> removals, int target,
+                                            int[] avoidNodes, ExistingReplica primary, ExistingReplica demoted) {
         // The Primary (on a draining node) and the Primary just demoted stay this round whatever it places.
         ExistingReplica keepFirst = demoted;
-        for (ExistingReplica r : draining) {
+        for (ExistingReplica r : drainingReplicas) {
             if (r == primary) {
                 keepFirst = r;
             }
         }
         ExistingReplica first = keepFirst;
+        List<ExistingReplica> draining = new ArrayList<>(drainingReplicas);
         draining.sort(Comparator.comparing((ExistingReplica r) -> r != first)
                 .thenComparing(r -> !r.ready())
                 .thenComparing(Comparator.comparingLong(ExistingReplica::progress).reversed())
@@ -155,11 +193,9 @@ final class PartitionReconciler {
                 roleChanges.add(new RoleChange(r.replicaId(), wanted));
             }
         }
-        int[] nodes = keptNodes.stream().mapToInt(Integer::intValue).toArray();
         int primaryNode = primary == null ? -1 : cluster.nodeIndex(primary.node());
-        int[] avoidNodes = avoid.isEmpty() ? NO_NODES : avoid.stream().mapToInt(Integer::intValue).toArray();
-        return new ReconciledPartition(List.copyOf(kept), nodes, List.copyOf(draining), protectedDraining, removals,
-                roleChanges, target, primaryNode, avoidNodes);
+        return new ReconciledPartition(List.copyOf(kept), keptNodes, List.copyOf(draining), protectedDraining, removals,
+                roleChanges, target, primaryNode, avoidNodes, List.of());
     }
 
     /**
@@ -235,29 +271,70 @@ final class PartitionReconciler {
     }
 
     /**
-     * The failover order: most progress first, since promoting a replica that is behind loses what it
-     * missed; then Ready over InBuild (with no progress reported, as today, this decides); then one that is
-     * not being drained (it would have to hand over again); then the lowest id, for determinism.
+     * The replicas tied at the top of the failover order, lowest id first: most progress, since promoting a
+     * replica that is behind loses what it missed; then Ready over InBuild (with no progress reported, as today,
+     * this decides); then one not being drained (it would have to hand over again). Among them the planner
+     * prefers the node with the fewest Primaries, then the lowest id ({@link #promote}).
      */
-    private static boolean betterFailover(ExistingReplica a, boolean aDraining, ExistingReplica b, boolean bDraining) {
+    private static List<ExistingReplica> bestForFailover(List<ExistingReplica> kept, List<ExistingReplica> draining) {
+        List<ExistingReplica> best = new ArrayList<>();
+        boolean bestDraining = false;
+        for (int i = 0; i < kept.size() + draining.size(); i++) {
+            boolean isDraining = i >= kept.size();
+            ExistingReplica r = isDraining ? draining.get(i - kept.size()) : kept.get(i);
+            int c = best.isEmpty() ? 1 : compareFailover(r, isDraining, best.get(0), bestDraining);
+            if (c > 0) {
+                best.clear();
+                bestDraining = isDraining;
+            }
+            if (c >= 0) {
+                best.add(r);
+            }
+        }
+        best.sort(Comparator.comparingLong(ExistingReplica::replicaId));
+        return best;
+    }
+
+    /** Positive when {@code a} is the better one to promote, 0 when the failover order ties them. */
+    private static int compareFailover(ExistingReplica a, boolean aDraining, ExistingReplica b, boolean bDraining) {
         if (a.progress() != b.progress()) {
-            return a.progress() > b.progress();
+            return Long.compare(a.progress(), b.progress());
         }
         if (a.ready() != b.ready()) {
-            return a.ready();
+            return a.ready() ? 1 : -1;
         }
-        if (aDraining != bDraining) {
-            return !aDraining;
+        return Boolean.compare(bDraining, aDraining);
+    }
+
+    /** The {@code candidates} that trimming left in {@code kept} or that are draining (those it never trims). */
+    private static List<ExistingReplica> stillThere(List<ExistingReplica> candidates, List<ExistingReplica> kept,
+                                                    List<ExistingReplica> draining) {
+        List<ExistingReplica> out = new ArrayList<>(candidates.size());
+        for (ExistingReplica c : candidates) {
+            if (containsSame(kept, c) || containsSame(draining, c)) {
+                out.add(c);
+            }
         }
-        return a.replicaId() < b.replicaId();
+        return out;
+    }
+
+    private static boolean containsSame(List<ExistingReplica> list, ExistingReplica r) {
+        for (ExistingReplica x : list) {
+            if (x == r) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Removes {@code kept.size() - target} replicas: never the Primary (unless target is 0), and among
-     * the rest the one whose fault + upgrade domains hold the most replicas, newest (highest id) first on ties.
+     * Removes {@code kept.size() - target} replicas: never the Primary (unless target is 0), nor the last of the
+     * {@code candidates} tied for a promotion still open, and among the rest the one whose fault + upgrade
+     * domains hold the most replicas, newest (highest id) first on ties.
      */
-    private void trimExcess(List<ExistingReplica> kept, List<Integer> keptNodes, ExistingReplica primary, int target,
-                            List<ReplicaRemoval> removals) {
+    private void trimExcess(List<ExistingReplica> kept, List<Integer> keptNodes, ExistingReplica primary,
+                            List<ExistingReplica> candidates, int target, List<ReplicaRemoval> removals) {
+        int candidatesLeft = candidates.size();
         String reason = "scale down: " + kept.size() + " healthy replicas, target " + target;
         int[] perFd = new int[cluster.faultDomains.length];
         int[] perUd = new int[cluster.upgradeDomains.length];
@@ -270,7 +347,7 @@ final class PartitionReconciler {
             int victimCrowd = -1;
             for (int i = 0; i < kept.size(); i++) {
                 ExistingReplica r = kept.get(i);
-                if (r == primary && target > 0) {
+                if ((r == primary && target > 0) || (candidatesLeft == 1 && containsSame(candidates, r))) {
                     continue;
                 }
                 int node = keptNodes.get(i);
@@ -284,6 +361,9 @@ final class PartitionReconciler {
             int node = keptNodes.get(victim);
             perFd[cluster.faultDomainOf[node]]--;
             perUd[cluster.upgradeDomainOf[node]]--;
+            if (containsSame(candidates, kept.get(victim))) {
+                candidatesLeft--;
+            }
             removals.add(new ReplicaRemoval(kept.get(victim).replicaId(), reason));
             kept.remove(victim);
             keptNodes.remove(victim);

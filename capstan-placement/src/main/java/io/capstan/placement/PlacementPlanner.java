@@ -18,7 +18,9 @@ import java.util.stream.Collectors;
  * rank by the soft goals ({@link NodeRanker}), select ({@link NodeSelector}) → explain what could not be
  * placed ({@link FailureExplainer}). Partitions are placed in input order, each one's replicas in a row; once
  * a partition's placements are known, the reconciler decides which of its replicas on draining nodes may go
- * ({@link PartitionReconciler#releaseDraining}), as that depends on whether replacements could be placed.
+ * ({@link PartitionReconciler#releaseDraining}), as that depends on whether replacements could be placed. A
+ * promotion the failover order leaves tied is decided at its partition's turn too
+ * ({@link PartitionReconciler#promote}): on the candidate node with the fewest Primaries so far.
  * Stateless and thread-safe: every call builds its own working state.
  */
 public final class PlacementPlanner {
@@ -68,6 +70,8 @@ public final class PlacementPlanner {
             for (int node : reconciled[i].keptNodes()) {
                 loads.add(node, group, loadVectors[i]);
             }
+            // Every Primary known before placing (ones that stay, promotions without a choice), so that a promotion
+            // still open, whatever its partition's position in the input, avoids the nodes holding them.
             if (reconciled[i].hasPrimary()) {
                 loads.primaries[reconciled[i].primaryNode()]++;
             }
@@ -83,6 +87,12 @@ public final class PlacementPlanner {
         for (int i = 0; i < count; i++) {
             PartitionDemand d = demands.get(i);
             ReconciledPartition r = reconciled[i];
+            if (r.primaryPending()) {
+                // Chosen only now so that the count sees every Primary that stays, the promotions before this one,
+                // and the Primaries that new partitions earlier in the input were just given.
+                r = reconciler.promote(r, loads.primaries);
+                loads.primaries[r.primaryNode()]++;
+            }
             spread.begin();
             for (int node : r.keptNodes()) {
                 spread.add(node);

@@ -11,6 +11,11 @@ import java.util.List;
  * (its Primary, or the Primary this round demotes) are kept whatever the round places. {@code avoidNodes}:
  * nodes where a replica was just lost, which get no new replica this round. {@code roleChanges} covers kept
  * and draining replicas; {@code primaryNode} is the node of the Primary that remains (-1: none).
+ *
+ * <p>{@code primaryCandidates}: when a Primary must be promoted and several replicas tie in the failover order,
+ * those replicas (lowest id first), and the partition is not finished yet: no role changes, {@code primaryNode}
+ * -1, draining replicas unordered. The planner finishes it with {@link PartitionReconciler#promote}, since the
+ * choice depends on where every other partition's Primary is. Empty otherwise.
  */
 record ReconciledPartition(
         List<ExistingReplica> kept,
@@ -21,11 +26,17 @@ record ReconciledPartition(
         List<RoleChange> roleChanges,
         int target,
         int primaryNode,
-        int[] avoidNodes) {
+        int[] avoidNodes,
+        List<ExistingReplica> primaryCandidates) {
 
-    /** Whether a Primary remains among the kept or draining replicas. */
+    /** Whether a Primary remains among the kept or draining replicas (false while one is still to be chosen). */
     boolean hasPrimary() {
         return primaryNode >= 0;
+    }
+
+    /** Whether the Primary is still to be chosen among {@code primaryCandidates}. */
+    boolean primaryPending() {
+        return !primaryCandidates.isEmpty();
     }
 
     /** How many replicas placement must add. */

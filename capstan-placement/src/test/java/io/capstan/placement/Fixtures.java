@@ -35,6 +35,36 @@ final class Fixtures {
         return nodes.stream().map(n -> n.name().equals(name) ? draining(n) : n).toList();
     }
 
+    /** {@code nodes} with the one named {@code name} down: neither eligible nor draining. */
+    static List<NodeCandidate> down(List<NodeCandidate> nodes, String name) {
+        return nodes.stream().map(n -> n.name().equals(name)
+                ? new NodeCandidate(n.name(), n.faultDomain(), n.upgradeDomain(), n.capacity(), n.properties(), false) : n).toList();
+    }
+
+    /** {@code nodes} with the one named {@code name} Up (eligible) again. */
+    static List<NodeCandidate> up(List<NodeCandidate> nodes, String name) {
+        return nodes.stream().map(n -> n.name().equals(name)
+                ? new NodeCandidate(n.name(), n.faultDomain(), n.upgradeDomain(), n.capacity(), n.properties(), true) : n).toList();
+    }
+
+    /** The node named {@code name} goes down: it is no longer eligible, and every replica on it is lost. */
+    static PlacementProblem nodeFails(PlacementProblem problem, String name) {
+        List<PartitionDemand> out = new ArrayList<>();
+        for (PartitionDemand d : problem.partitions()) {
+            out.add(withExisting(d, d.existing().stream().map(r -> r.node().equals(name)
+                    ? new ExistingReplica(r.replicaId(), r.node(), r.role(), false, false, r.progress()) : r).toList()));
+        }
+        return new PlacementProblem(down(problem.nodes(), name), out);
+    }
+
+    /** Primaries per node name (nodes without one are absent). */
+    static Map<String, Integer> primariesPerNode(PlacementProblem problem) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        problem.partitions().forEach(d -> d.existing().stream().filter(r -> r.role() == ReplicaRole.Primary)
+                .forEach(r -> out.merge(r.node(), 1, Integer::sum)));
+        return out;
+    }
+
     /** {@code count} nodes on an fd × ud grid, fault domain varying fastest: n0 (fd0,ud0), n1 (fd1,ud0), ... */
     static List<NodeCandidate> grid(int count, int faultDomains, int upgradeDomains, Map<String, Double> capacity) {
         List<NodeCandidate> nodes = new ArrayList<>();

@@ -211,6 +211,67 @@ final class GeneratedClusters {
         return new PlacementProblem(disabling, building);
     }
 
+    /**
+     * A placed cluster in which nodes fail: 3–10 nodes over 1–3 fault and 1–3 upgrade domains, no capacity limits
+     * (failover does not depend on them); 2–10 partitions of 2–4 replicas, 4 in 5 stateful, placed by the planner
+     * itself, so replica ids follow placement order as in a real cluster. Half of the time one node has already
+     * failed and come back empty (its replicas replaced elsewhere, its Primaries promoted), so Primaries start
+     * uneven. Then 1–2 nodes go down (every replica on them lost) or, 1 time in 4, start draining, and 1 partition
+     * in 6 loses a replica to a crash loop on an Up node. The other secondaries are InBuild 1 time in 6, and any
+     * replica has progress 1 one time in 4, else 0: failover meets ties between nodes with different Primary counts
+     * as well as clear winners.
+     */
+    static PlacementProblem failoverProblem(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int fds = size(r, 1, 3);
+        int uds = size(r, 1, 3);
+        int nodeCount = size(r, 3, 10);
+        List<NodeCandidate> nodes = new ArrayList<>();
+        for (int i = 0; i < nodeCount; i++) {
+            nodes.add(new NodeCandidate(String.format("node-%02d", i), "fd" + r.nextInt(fds), "ud" + r.nextInt(uds),
+                    Map.of(), Map.of(), true));
+        }
+        List<String> names = nodes.stream().map(NodeCandidate::name).toList();
+        int partitionCount = size(r, 2, 10);
+        List<PartitionDemand> demands = new ArrayList<>();
+        for (int i = 0; i < partitionCount; i++) {
+            demands.add(new PartitionDemand(SERVICE, new UUID(4, i), r.nextInt(5) != 0 ? ServiceKind.STATEFUL : ServiceKind.STATELESS,
+                    Math.min(size(r, 2, 4), nodeCount), "", null, Map.of(), List.of()));
+        }
+        PlacementProblem empty = new PlacementProblem(nodes, demands);
+        PlacementProblem placed = Fixtures.apply(empty, new PlacementPlanner().plan(empty));
+        if (r.nextBoolean()) {
+            String earlier = oneOf(r, names);
+            PlacementProblem failed = Fixtures.nodeFails(placed, earlier);
+            PlacementProblem recovered = Fixtures.apply(failed, new PlacementPlanner().plan(failed));
+            placed = new PlacementProblem(Fixtures.up(recovered.nodes(), earlier), recovered.partitions());
+        }
+        Set<String> failing = new TreeSet<>();
+        int failCount = Math.min(nodeCount - 1, size(r, 1, 2));
+        while (failing.size() < failCount) {
+            failing.add(oneOf(r, names));
+        }
+        PlacementProblem current = placed;
+        for (String name : failing) {
+            current = r.nextInt(4) == 0
+                    ? new PlacementProblem(Fixtures.draining(current.nodes(), name), current.partitions())
+                    : Fixtures.nodeFails(current, name);
+        }
+        List<PartitionDemand> out = new ArrayList<>();
+        for (PartitionDemand d : current.partitions()) {
+            long crashed = r.nextInt(6) == 0 && !d.existing().isEmpty()
+                    ? d.existing().get(r.nextInt(d.existing().size())).replicaId() : -1;
+            List<ExistingReplica> existing = new ArrayList<>();
+            for (ExistingReplica x : d.existing()) {
+                boolean healthy = x.healthy() && x.replicaId() != crashed;
+                boolean ready = healthy && (x.role() == ReplicaRole.Primary || r.nextInt(6) != 0);
+                existing.add(new ExistingReplica(x.replicaId(), x.node(), x.role(), healthy, ready, r.nextInt(4) == 0 ? 1 : 0));
+            }
+            out.add(Fixtures.withExisting(d, existing));
+        }
+        return new PlacementProblem(current.nodes(), out);
+    }
+
     /** A one-line summary of a problem for failure messages, e.g. "12 nodes (10 eligible, 1 draining) in 3 FD × 2 UD, 4 partitions". */
     static String describe(PlacementProblem problem) {
         Set<String> fds = new HashSet<>();

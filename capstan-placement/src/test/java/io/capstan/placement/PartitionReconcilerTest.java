@@ -2,15 +2,19 @@ package io.capstan.placement;
 
 import static io.capstan.placement.Fixtures.allReady;
 import static io.capstan.placement.Fixtures.apply;
+import static io.capstan.placement.Fixtures.down;
 import static io.capstan.placement.Fixtures.draining;
 import static io.capstan.placement.Fixtures.grid;
 import static io.capstan.placement.Fixtures.inBuild;
 import static io.capstan.placement.Fixtures.lost;
+import static io.capstan.placement.Fixtures.nodeFails;
 import static io.capstan.placement.Fixtures.nodesOf;
 import static io.capstan.placement.Fixtures.partition;
+import static io.capstan.placement.Fixtures.primariesPerNode;
 import static io.capstan.placement.Fixtures.replica;
 import static io.capstan.placement.Fixtures.stateful;
 import static io.capstan.placement.Fixtures.stateless;
+import static io.capstan.placement.Fixtures.up;
 import static io.capstan.model.cluster.ReplicaRole.ActiveSecondary;
 import static io.capstan.model.cluster.ReplicaRole.None;
 import static io.capstan.model.cluster.ReplicaRole.Primary;
@@ -30,7 +34,10 @@ class PartitionReconcilerTest {
     private ReconciledPartition reconcile(List<NodeCandidate> cluster, PartitionDemand d) {
         ClusterIndex index = new ClusterIndex(new PlacementProblem(cluster, List.of(d)));
         FeasibleSet set = new FeasibilityFilter(index).forConstraint(d.placementConstraint());
-        return new PartitionReconciler(index).reconcile(d, set);
+        PartitionReconciler reconciler = new PartitionReconciler(index);
+        ReconciledPartition r = reconciler.reconcile(d, set);
+        // As the planner does for a partition alone: no node holds a Primary yet.
+        return r.primaryPending() ? reconciler.promote(r, new int[index.nodeCount]) : r;
     }
 
     private ReconciledPartition reconcile(PartitionDemand d) {
@@ -128,7 +135,7 @@ class PartitionReconcilerTest {
     }
 
     @Test
-    void withoutAHealthyPrimaryTheLowestIdSecondaryIsPromoted() {
+    void withoutAHealthyPrimaryAndAtEqualPrimaryCountsTheLowestIdSecondaryIsPromoted() {
         ReconciledPartition r = reconcile(stateful(1, 3,
                 lost(1, "n00", Primary), replica(8, "n01", ActiveSecondary), replica(5, "n02", ActiveSecondary)));
         assertThat(r.roleChanges()).containsExactly(new RoleChange(5, Primary));
@@ -383,6 +390,119 @@ class PartitionReconcilerTest {
             assertThat(p.role()).isEqualTo(ActiveSecondary);
             assertThat(p.node()).isNotIn("n00", "n01", "n02");
         });
+    }
+
+    // ---------------------------------------------------------------- failover: balancing Primaries
+
+    @Test
+    void promotionsSpreadPrimariesWhereTheLowestIdsWouldPileThemOnOneNode() {
+        // The lowest-id secondary of every partition is on n01: lowest id alone would give n01 all three Primaries.
+        PlacementPlan plan = plan(problem(down(nodes, "n00"),
+                stateful(1, 3, lost(1, "n00", Primary), replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary)),
+                stateful(2, 3, lost(2, "n00", Primary), replica(21, "n01", ActiveSecondary), replica(22, "n03", ActiveSecondary)),
+                stateful(3, 3, lost(3, "n00", Primary), replica(31, "n01", ActiveSecondary), replica(32, "n04", ActiveSecondary))));
+        // Partition 1 meets n01 and n02 with no Primary each: the lowest id still decides.
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(11, Primary), new RoleChange(22, Primary), new RoleChange(32, Primary));
+        assertThat(plan.placements()).hasSize(3).allSatisfy(p -> assertThat(p.role()).isEqualTo(ActiveSecondary));
+    }
+
+    @Test
+    void aPromotionCountsThePrimariesThatStayInLaterPartitions() {
+        PlacementPlan plan = plan(problem(down(nodes, "n00"),
+                stateful(1, 3, lost(1, "n00", Primary), replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary)),
+                stateful(2, 3, replica(2, "n01", Primary), replica(21, "n03", ActiveSecondary), replica(22, "n04", ActiveSecondary))));
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(12, Primary));
+    }
+
+    @Test
+    void aPromotionCountsLaterPromotionsThatHaveASingleCandidate() {
+        // Partition 2 has one Ready replica left, on n01: it gets the Primary whatever the counts, so partition 1 avoids n01.
+        PlacementPlan plan = plan(problem(down(nodes, "n00"),
+                stateful(1, 3, lost(1, "n00", Primary), replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary)),
+                stateful(2, 3, lost(2, "n00", Primary), replica(21, "n01", ActiveSecondary), inBuild(22, "n03", ActiveSecondary))));
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(12, Primary), new RoleChange(21, Primary));
+    }
+
+    @Test
+    void aPromotionCountsThePrimariesOfNewPartitionsPlacedBeforeIt() {
+        // n00 is down; the new partition 1 goes to n01 (n01 and n02 tie on load, n01 is first by name) as its Primary.
+        PlacementPlan plan = plan(problem(down(grid(3, 3, 1, Map.of()), "n00"), stateful(1, 1),
+                stateful(2, 2, lost(1, "n00", Primary), replica(21, "n01", ActiveSecondary), replica(22, "n02", ActiveSecondary))));
+        assertThat(plan.placements()).containsExactly(new ReplicaPlacement(Fixtures.SERVICE, partition(1), "n01", Primary));
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(22, Primary));
+    }
+
+    @Test
+    void handoversFromADrainingNodeSpreadPrimariesToo() {
+        PlacementProblem start = problem(draining(nodes, "n00"),
+                stateful(1, 3, replica(1, "n00", Primary), replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary)),
+                stateful(2, 3, replica(2, "n00", Primary), replica(21, "n01", ActiveSecondary), replica(22, "n03", ActiveSecondary)));
+        PlacementPlan swap = plan(start);
+        assertThat(swap.roleChanges()).containsExactly(new RoleChange(1, ActiveSecondary), new RoleChange(11, Primary),
+                new RoleChange(2, ActiveSecondary), new RoleChange(22, Primary));
+        assertThat(swap.removals()).as("the demoted replicas stay for the plan that demotes them").isEmpty();
+        assertThat(primariesPerNode(Fixtures.apply(start, swap))).containsOnly(Map.entry("n01", 1), Map.entry("n03", 1));
+    }
+
+    @Test
+    void progressReadinessAndNotDrainingAllComeBeforePrimaryCounts() {
+        // n01 already holds a Primary; each partition's best candidate by the failover order is on n01 all the same.
+        PlacementPlan plan = plan(problem(draining(down(nodes, "n00"), "n05"),
+                stateful(9, 3, replica(9, "n01", Primary), replica(91, "n02", ActiveSecondary), replica(92, "n03", ActiveSecondary)),
+                stateful(1, 3, lost(1, "n00", Primary),
+                        replica(11, "n01", ActiveSecondary, true, 5), replica(12, "n02", ActiveSecondary, true, 4)),
+                stateful(2, 3, lost(2, "n00", Primary), replica(21, "n01", ActiveSecondary), inBuild(20, "n02", ActiveSecondary)),
+                stateful(3, 3, lost(3, "n00", Primary), replica(31, "n01", ActiveSecondary), replica(30, "n05", ActiveSecondary))));
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(11, Primary), new RoleChange(21, Primary), new RoleChange(31, Primary));
+    }
+
+    @Test
+    void scaleDownDuringAFailoverNeverRemovesEveryTiedCandidate() {
+        // Tied on n01 (fd1,ud0), n02 (fd2,ud0), n04 (fd1,ud1), target 1: the most crowded goes (n01), then the newest (13).
+        ReconciledPartition r = reconcile(stateful(1, 1, lost(1, "n00", Primary),
+                replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary), replica(13, "n04", ActiveSecondary)));
+        assertThat(r.removals()).extracting(ReplicaRemoval::replicaId).containsExactly(1L, 11L, 13L);
+        assertThat(r.kept()).extracting(ExistingReplica::replicaId).containsExactly(12L);
+        assertThat(r.roleChanges()).containsExactly(new RoleChange(12, Primary));
+    }
+
+    @Test
+    void scaleDownDuringAFailoverTrimsByDomainsThenPromotesByPrimaryCounts() {
+        PlacementPlan plan = plan(problem(down(nodes, "n00"),
+                stateful(1, 2, lost(1, "n00", Primary),
+                        replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary), replica(13, "n04", ActiveSecondary)),
+                stateful(2, 3, replica(2, "n02", Primary), replica(21, "n03", ActiveSecondary), replica(22, "n05", ActiveSecondary))));
+        assertThat(plan.removals()).extracting(ReplicaRemoval::replicaId).containsExactly(1L, 11L);
+        assertThat(plan.roleChanges()).containsExactly(new RoleChange(13, Primary));
+        assertThat(plan.placements()).isEmpty();
+    }
+
+    @Test
+    void healthyPrimariesAreNotMovedToBalance() {
+        PlacementPlan plan = plan(problem(nodes,
+                stateful(1, 3, replica(1, "n00", Primary), replica(11, "n01", ActiveSecondary), replica(12, "n02", ActiveSecondary)),
+                stateful(2, 3, replica(2, "n00", Primary), replica(21, "n01", ActiveSecondary), replica(22, "n03", ActiveSecondary)),
+                stateful(3, 3, replica(3, "n00", Primary), replica(31, "n04", ActiveSecondary), replica(32, "n05", ActiveSecondary))));
+        assertThat(plan.hasChanges()).isFalse();
+    }
+
+    @Test
+    void repeatedNodeFailuresNeverLeaveOneNodeWithEveryPrimary() {
+        // The failover benchmark's cluster: 4 nodes, 4 partitions × 3 replicas. A node fails, its replicas are replaced
+        // on the node that came back last; then it comes back itself, empty. With lowest-id promotion the oldest
+        // replicas, which sit together, collect the Primaries.
+        List<NodeCandidate> four = grid(4, 4, 1, Map.of());
+        PlacementProblem current = problem(four, stateful(1, 3), stateful(2, 3), stateful(3, 3), stateful(4, 3));
+        current = Fixtures.apply(current, plan(current));
+        String[] failures = {"n00", "n01", "n02", "n03", "n01", "n02", "n00", "n03", "n02", "n00", "n01", "n03"};
+        for (String failed : failures) {
+            PlacementProblem down = nodeFails(current, failed);
+            PlacementProblem after = Fixtures.apply(down, plan(down));
+            assertThat(primariesPerNode(after)).as("Primaries per node after %s failed", failed)
+                    .doesNotContainKey(failed).allSatisfy((node, count) -> assertThat(count).isLessThanOrEqualTo(2));
+            current = new PlacementProblem(up(after.nodes(), failed), after.partitions());
+            assertThat(plan(current).hasChanges()).as("the returning node changes nothing by itself").isFalse();
+        }
     }
 
     // ---------------------------------------------------------------- crash loop

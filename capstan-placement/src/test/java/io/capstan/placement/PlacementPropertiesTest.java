@@ -50,6 +50,7 @@ class PlacementPropertiesTest {
     private static final SeedRange SPREAD = new SeedRange("gridProblem", GeneratedClusters::gridProblem, 8_000, 300);
     private static final SeedRange TIGHT = new SeedRange("tightProblem", GeneratedClusters::tightProblem, 9_000, 40);
     private static final SeedRange DRAIN = new SeedRange("drainProblem", GeneratedClusters::drainProblem, 10_000, 200);
+    private static final SeedRange FAILOVER = new SeedRange("failoverProblem", GeneratedClusters::failoverProblem, 11_000, 300);
 
     /** Rounds a drain may take: replace, wait for Ready, hand the Primary over, remove; with slack for two nodes. */
     private static final int DRAIN_ROUNDS = 8;
@@ -261,6 +262,7 @@ class PlacementPropertiesTest {
                     placesOnlyOnEligibleNodesThatSatisfyTheConstraint(current, plan);
                     exactlyOnePrimaryPerStatefulPartitionAndNoneForStateless(current, plan);
                     drainingReplicasLeaveOnlyWhenReplacedOrIrreplaceable(current, plan, draining);
+                    promotionsGoWhereTheirTieHasTheFewestPrimaries(current, plan);
                     PlacementProblem next = Fixtures.apply(current, plan, false);
                     noPartitionFallsBelowWhatTheClusterCanHost(next);
                     current = round % 2 == 0 || !plan.hasChanges() ? Fixtures.allReady(next) : next;
@@ -325,6 +327,88 @@ class PlacementPropertiesTest {
             assertThat((long) d.existing().size()).as("replicas of partition %s (target %d, %d nodes could host one): %s",
                     d.partitionId(), target, couldHost, d.existing()).isGreaterThanOrEqualTo(Math.min(target, couldHost));
         }
+    }
+
+    /**
+     * Nodes fail in a placed cluster (down, crash loop, draining; see {@link GeneratedClusters#failoverProblem}): every
+     * stateful partition still ends with exactly one Primary, and promotions spread Primaries over the nodes of
+     * their tie ({@link #promotionsGoWhereTheirTieHasTheFewestPrimaries}).
+     */
+    @TestFactory
+    Stream<DynamicTest> promotionsGoToTheNodeOfTheirTieWithTheFewestPrimaries() {
+        return forEachSeed(FAILOVER, problem -> {
+            PlacementPlan plan = new PlacementPlanner().plan(problem);
+            exactlyOnePrimaryPerStatefulPartitionAndNoneForStateless(problem, plan);
+            promotionsGoWhereTheirTieHasTheFewestPrimaries(problem, plan);
+        });
+    }
+
+    /**
+     * For every partition whose Primary this plan chose among several replicas tied in the failover order (same
+     * progress, readiness and draining or not): no node got that Primary while another node of the tie had at least
+     * 2 fewer Primaries. Counted as the planner goes: first the Primaries that stay and the promotions without a
+     * choice, then partition by partition in input order each tied promotion and each new partition's Primary.
+     * Holds for problems without scale-down, duplicates on a node or several Primaries in one partition (what the
+     * failover and drain generators make; checked). Returns the kinds of promotion met, for the coverage check.
+     */
+    private static Set<String> promotionsGoWhereTheirTieHasTheFewestPrimaries(PlacementProblem problem, PlacementPlan plan) {
+        Map<String, NodeCandidate> nodes = nodesByName(problem);
+        Map<Long, ReplicaRole> newRoles = new HashMap<>();
+        plan.roleChanges().forEach(c -> newRoles.put(c.replicaId(), c.newRole()));
+        for (ReplicaRemoval x : plan.removals()) {
+            assertThat(x.reason()).as("model assumption, removal %s", x).doesNotStartWith("scale down").doesNotContain("is already on node");
+        }
+        Set<String> seen = new HashSet<>();
+        Map<String, Integer> primaries = new HashMap<>();
+        List<Runnable> inInputOrder = new ArrayList<>();
+        for (PartitionDemand d : problem.partitions()) {
+            int target = d.targetReplicas() >= 0 ? d.targetReplicas() : everyNodeTarget(problem, d);
+            if (d.kind() != ServiceKind.STATEFUL || target == 0) {
+                continue;
+            }
+            List<ExistingReplica> usable = d.existing().stream().filter(r -> {
+                NodeCandidate n = nodes.get(r.node());
+                return r.healthy() && n != null && (n.eligible() || n.draining()) && CONSTRAINTS.get(d.placementConstraint()).test(n);
+            }).toList();
+            List<ExistingReplica> promoted = usable.stream().filter(r -> newRoles.get(r.replicaId()) == ReplicaRole.Primary).toList();
+            List<ExistingReplica> stays = usable.stream()
+                    .filter(r -> r.role() == ReplicaRole.Primary && !newRoles.containsKey(r.replicaId())).toList();
+            assertThat(usable.stream().filter(r -> r.role() == ReplicaRole.Primary).count())
+                    .as("model assumption, Primaries of partition %s", d.partitionId()).isLessThanOrEqualTo(1);
+            if (!promoted.isEmpty()) {
+                ExistingReplica p = promoted.get(0);
+                List<ExistingReplica> tie = usable.stream().filter(r -> r.progress() == p.progress() && r.ready() == p.ready()
+                        && nodes.get(r.node()).draining() == nodes.get(p.node()).draining()).toList();
+                if (tie.size() == 1) {
+                    seen.add("promotion without a tie");
+                    primaries.merge(p.node(), 1, Integer::sum);
+                    continue;
+                }
+                inInputOrder.add(() -> {
+                    int after = primaries.merge(p.node(), 1, Integer::sum);
+                    for (ExistingReplica other : tie) {
+                        int there = primaries.getOrDefault(other.node(), 0);
+                        assertThat(after - there).as("partition %s: replica %d promoted on %s, which then held %d Primaries, "
+                                + "while replica %d of the same tie is on %s with %d", d.partitionId(), p.replicaId(), p.node(),
+                                after, other.replicaId(), other.node(), there).isLessThan(2);
+                    }
+                    boolean countsDiffer = tie.stream().anyMatch(o -> primaries.getOrDefault(o.node(), 0) + (o == p ? -1 : 0)
+                            != after - 1);
+                    seen.add(countsDiffer ? "tie decided by Primary counts" : "tie decided by lowest id");
+                    ExistingReplica lowest = tie.stream().min(java.util.Comparator.comparingLong(ExistingReplica::replicaId)).orElseThrow();
+                    if (lowest != p && primaries.getOrDefault(lowest.node(), 0) > after - 1) {
+                        seen.add("lowest id would have piled on");
+                    }
+                });
+            } else if (!stays.isEmpty()) {
+                primaries.merge(stays.get(0).node(), 1, Integer::sum);
+            } else {
+                plan.placements().stream().filter(x -> x.partitionId().equals(d.partitionId()) && x.role() == ReplicaRole.Primary)
+                        .forEach(x -> inInputOrder.add(() -> primaries.merge(x.node(), 1, Integer::sum)));
+            }
+        }
+        inInputOrder.forEach(Runnable::run);
+        return seen;
     }
 
     /**
@@ -473,6 +557,24 @@ class PlacementPropertiesTest {
         assertThat(drains).as("drains generated by seeds %d..", DRAIN.first())
                 .contains("one draining node", "two draining nodes", "Primary on a draining node", "-1 instance on a draining node",
                         "secondary or instance on a draining node", "no other node for a replacement", "InBuild replica");
+        Set<String> failovers = new HashSet<>();
+        FAILOVER.seeds().mapToObj(FAILOVER.generate()).forEach(p -> {
+            failovers.addAll(promotionsGoWhereTheirTieHasTheFewestPrimaries(p, new PlacementPlanner().plan(p)));
+            if (p.nodes().stream().anyMatch(NodeCandidate::draining)) {
+                failovers.add("draining node");
+            }
+            if (p.nodes().stream().anyMatch(n -> !n.eligible() && !n.draining())) {
+                failovers.add("node down");
+            }
+            Set<String> up = new HashSet<>();
+            p.nodes().stream().filter(NodeCandidate::eligible).forEach(n -> up.add(n.name()));
+            if (p.partitions().stream().flatMap(d -> d.existing().stream()).anyMatch(r -> !r.healthy() && up.contains(r.node()))) {
+                failovers.add("crash loop on an Up node");
+            }
+        });
+        assertThat(failovers).as("failovers generated by seeds %d..", FAILOVER.first())
+                .contains("node down", "draining node", "crash loop on an Up node", "promotion without a tie",
+                        "tie decided by Primary counts", "tie decided by lowest id", "lowest id would have piled on");
     }
 
     // ---------------------------------------------------------------- running a property
