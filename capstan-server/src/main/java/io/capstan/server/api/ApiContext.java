@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * What every route needs: consistent reads (optionally blocking until the state passes an index),
@@ -53,25 +54,51 @@ public final class ApiContext {
         if (index == null) {
             s = store.snapshot();
         } else {
-            long after;
-            try {
-                after = Long.parseLong(index);
-            } catch (NumberFormatException e) {
-                throw ApiException.invalid("index: '" + index + "' is not a number; pass the X-Capstan-Index of an earlier response");
-            }
-            Duration wait = duration(ctx, "wait", Duration.ofSeconds(30));
-            if (wait.compareTo(MAX_WAIT) > 0) {
-                wait = MAX_WAIT;
-            }
-            try {
-                s = store.awaitAfter(after, wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
-            }
+            s = await(() -> store.awaitAfter(indexParam(index), waitParam(ctx)));
         }
         ctx.header(INDEX_HEADER, Long.toString(s.index()));
         return s;
+    }
+
+    /**
+     * One view of the state. With {@code ?index=N&wait=D} it answers when the view changes rather than when
+     * anything in the cluster does (see {@link ViewQuery}); a client behind the state is answered at once.
+     */
+    public <T> T readView(Context ctx, Function<ClusterSnapshot, T> view, Function<T, ?> content) {
+        String index = ctx.queryParam("index");
+        ViewQuery<T> query = new ViewQuery<>(store, view, content);
+        T answer = index == null || query.newerThan(indexParam(index)) ? query.current()
+                : await(() -> query.awaitChange(waitParam(ctx), clock));
+        ctx.header(INDEX_HEADER, Long.toString(query.index()));
+        return answer;
+    }
+
+    private static long indexParam(String index) {
+        try {
+            return Long.parseLong(index);
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("index: '" + index + "' is not a number; pass the X-Capstan-Index of an earlier response");
+        }
+    }
+
+    private Duration waitParam(Context ctx) {
+        Duration wait = duration(ctx, "wait", Duration.ofSeconds(30));
+        return wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
+    }
+
+    /** A blocking wait on the store; an interrupt means the server is shutting down. */
+    private static <T> T await(BlockingRead<T> read) {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+        }
+    }
+
+    @FunctionalInterface
+    private interface BlockingRead<T> {
+        T get() throws InterruptedException;
     }
 
     /** A duration query parameter ({@code 30s}, {@code PT30S}), or the default. */
@@ -112,14 +139,9 @@ public final class ApiContext {
             };
             throw new ApiException(status, result.code().name(), result.message());
         }
-        try {
-            ClusterSnapshot s = store.awaitAfter(result.index() - 1, requestTimeout);
-            ctx.header(INDEX_HEADER, Long.toString(s.index()));
-            return s;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
-        }
+        ClusterSnapshot s = await(() -> store.awaitAfter(result.index() - 1, requestTimeout));
+        ctx.header(INDEX_HEADER, Long.toString(s.index()));
+        return s;
     }
 
     /** Parses a JSON body strictly: unknown fields and wrong types are named in a 400. */

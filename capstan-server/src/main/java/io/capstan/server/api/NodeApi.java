@@ -7,6 +7,7 @@ import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
+import io.capstan.model.wire.NodeAssignment;
 import io.capstan.model.wire.NodeReport;
 import io.capstan.server.NodeAssignments;
 import io.capstan.server.control.HeartbeatTracker;
@@ -56,9 +57,8 @@ public final class NodeApi {
             ctx.json(view(s, s.nodes().get(name)));
         });
         routes.get("/v1/nodes/{name}/assignment", ctx -> {
-            ClusterSnapshot s = api.read(ctx);
-            node(s, ctx.pathParam("name"));
-            ctx.json(NodeAssignments.forNode(s, ctx.pathParam("name")));
+            String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
+            ctx.json(api.readView(ctx, s -> NodeAssignments.forNode(s, name), NodeAssignment::activations));
         });
         routes.post("/v1/nodes/{name}/report", this::report);
         routes.get("/v1/nodes/{name}/deployed", ctx -> {
