@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.model.CapstanJson;
 import io.capstan.model.Durations;
+import io.capstan.model.ServiceName;
 import io.capstan.model.manifest.ManifestProblem;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,13 @@ public final class ApiClient {
     }
 
     /** {@code /v1/apps/App1} from segments, each percent-encoded. */
+    /** The path of a service, or of one of its sub-resources ({@code replicas}, {@code endpoints}). */
+    static String servicePath(ServiceName service, String... sub) {
+        List<String> segments = new ArrayList<>(List.of("v1", "apps", service.application(), "services", service.service()));
+        segments.addAll(List.of(sub));
+        return path(segments.toArray(String[]::new));
+    }
+
     public static String path(String... segments) {
         StringBuilder sb = new StringBuilder();
         for (String segment : segments) {

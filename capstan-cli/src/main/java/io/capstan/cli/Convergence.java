@@ -45,7 +45,7 @@ final class Convergence {
 
     /** Waits until the service view says {@code converged}; returns that last answer. */
     ApiResponse service(ServiceName name) {
-        String path = ApiClient.path("v1", "apps", name.application(), "services", name.service());
+        String path = ApiClient.servicePath(name);
         JsonNode[] last = new JsonNode[1];
         return poll(path, response -> {
             JsonNode view = response.json();

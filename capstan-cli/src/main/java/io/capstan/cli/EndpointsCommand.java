@@ -13,7 +13,7 @@ final class EndpointsCommand extends ApiCommand {
 
     @Override
     public Integer call() {
-        showList(api().get(ApiClient.path("v1", "apps", name.application(), "services", name.service(), "endpoints")),
+        showList(api().get(ApiClient.servicePath(name, "endpoints")),
                 "no ready endpoints for " + name.uri(), EndpointsCommand::table);
         return 0;
     }
@@ -21,8 +21,7 @@ final class EndpointsCommand extends ApiCommand {
     static Table table(JsonNode body) {
         Table t = new Table("PARTITION", "REPLICA ID", "ROLE", "NODE", "ENDPOINT", "ADDRESS");
         for (JsonNode e : Json.items(body)) {
-            String partition = Json.partitionLabel(e.get("partition"));
-            t.row(partition == null ? Json.text(e, "partitionId") : partition, Json.text(e, "replicaId"),
+            t.row(Json.partitionOf(e), Json.text(e, "replicaId"),
                     Json.text(e, "role"), Json.text(e, "node"), Json.text(e, "endpoint"), Json.text(e, "address"));
         }
         return t;

@@ -66,6 +66,12 @@ final class Json {
     }
 
     /** A partition key as people read it: {@code singleton}, {@code 0..49} or the name. */
+    /** The partition of a replica or endpoint view for people: its key's label, or its id when it has no key. */
+    static String partitionOf(JsonNode view) {
+        String label = partitionLabel(view.get("partition"));
+        return label == null ? text(view, "partitionId") : label;
+    }
+
     static String partitionLabel(JsonNode key) {
         if (key == null || !key.isObject()) {
             return null;

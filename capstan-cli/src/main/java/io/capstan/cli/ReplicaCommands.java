@@ -16,7 +16,7 @@ final class ReplicaCommands extends GroupCommand {
 
         @Override
         public Integer call() {
-            showList(api().get(ApiClient.path("v1", "apps", name.application(), "services", name.service(), "replicas")),
+            showList(api().get(ApiClient.servicePath(name, "replicas")),
                     "no replicas of " + name.uri(), ListReplicas::table);
             return 0;
         }
@@ -24,8 +24,7 @@ final class ReplicaCommands extends GroupCommand {
         static Table table(JsonNode body) {
             Table t = new Table("PARTITION", "REPLICA ID", "NODE", "ROLE", "STATUS", "ACTIVATION ID");
             for (JsonNode r : Json.items(body)) {
-                String partition = Json.partitionLabel(r.get("partition"));
-                t.row(partition == null ? Json.text(r, "partitionId") : partition, Json.text(r, "id"), Json.text(r, "node"),
+                    t.row(Json.partitionOf(r), Json.text(r, "id"), Json.text(r, "node"),
                         Json.text(r, "role"), Json.text(r, "status"), activationId(r));
             }
             return t;

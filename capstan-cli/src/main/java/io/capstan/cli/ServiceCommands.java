@@ -179,7 +179,7 @@ final class ServiceCommands extends GroupCommand {
 
         @Override
         public Integer call() {
-            show(api().get(ApiClient.path("v1", "apps", name.application(), "services", name.service())), Show::render);
+            show(api().get(ApiClient.servicePath(name)), Show::render);
             return 0;
         }
 
@@ -284,7 +284,7 @@ final class ServiceCommands extends GroupCommand {
         @Override
         public Integer call() {
             ObjectNode body = body();
-            ApiResponse updated = api().patch(ApiClient.path("v1", "apps", name.application(), "services", name.service()), body);
+            ApiResponse updated = api().patch(ApiClient.servicePath(name), body);
             if (json()) {
                 printBody(updated);
             } else {
@@ -304,7 +304,7 @@ final class ServiceCommands extends GroupCommand {
 
         @Override
         public Integer call() {
-            String path = ApiClient.path("v1", "apps", name.application(), "services", name.service());
+            String path = ApiClient.servicePath(name);
             Set<Long> replicaIds = new LinkedHashSet<>();
             if (waiting.wait) {
                 for (JsonNode replica : Json.items(api().get(path + "/replicas").json())) {
