@@ -110,6 +110,7 @@ final class BenchProcesses implements AutoCloseable {
             }
             left.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             try {
+                // Why a fixed delay: give killed processes' children a moment to show up in the next scan.
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

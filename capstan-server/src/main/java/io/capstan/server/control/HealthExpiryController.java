@@ -50,6 +50,8 @@ public final class HealthExpiryController implements LeaderController {
                     LOG.warn("could not expire health reports: {}", e.getCause().toString());
                 }
             }
+            // Why a fixed delay: expiry is driven by the clock, not by commits; the period bounds how long an
+            // expired report outlives its time to live (readers already hide it from the moment it expires).
             Thread.sleep(period);
         }
     }
