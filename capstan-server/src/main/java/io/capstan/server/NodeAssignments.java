@@ -49,7 +49,7 @@ public final class NodeAssignments {
             ServicePackageManifest pkg = type.manifest().servicePackage(key.servicePackage()).orElseThrow();
             List<AssignedReplica> assigned = replicas.stream().map(r -> {
                 ServiceRecord s = state.services().get(r.service());
-                PartitionRecord p = s.partitions().stream().filter(x -> x.id().equals(r.partitionId())).findFirst().orElseThrow();
+                PartitionRecord p = state.partition(r.partitionId()).orElseThrow().partition();
                 return new AssignedReplica(r.id(), r.service(), s.spec().serviceType(), r.partitionId(), p.key(), r.role());
             }).toList();
             ActivationMode mode = key.activationId().isEmpty() ? ActivationMode.SHARED_PROCESS : ActivationMode.EXCLUSIVE_PROCESS;

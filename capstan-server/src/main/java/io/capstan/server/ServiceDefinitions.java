@@ -1,18 +1,17 @@
 package io.capstan.server;
 
+import io.capstan.state.ClusterCommand;
 import io.capstan.model.ServiceName;
 import io.capstan.model.ServiceSpec;
 import io.capstan.model.ServiceSpecRules;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.ApplicationTypeRecord;
-import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.manifest.ApplicationTypeManifest;
 import io.capstan.model.manifest.ServicePackageManifest;
 import io.capstan.model.manifest.ServiceTypeManifest;
 import io.capstan.placement.PlacementConstraint;
 import io.capstan.server.api.ApiException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -31,14 +30,15 @@ public final class ServiceDefinitions {
         this.ids = ids;
     }
 
-    /** A new service record, or an {@link ApiException} listing what is wrong. */
-    public ServiceRecord define(ApplicationRecord app, ApplicationTypeRecord type, String serviceName, ServiceSpec spec,
-            Instant at) {
+    /**
+     * A new service, or an {@link ApiException} listing what is wrong. Its partition ids are derived from a
+     * random seed drawn here, so the command stays small whatever the partition count.
+     */
+    public ClusterCommand.NewService define(ApplicationRecord app, ApplicationTypeRecord type, String serviceName,
+            ServiceSpec spec) {
         ServiceTypeManifest serviceType = checked(app, type, serviceName, spec);
         ServicePackageManifest pkg = type.manifest().packageOfServiceType(serviceType.name()).orElseThrow();
-        List<PartitionRecord> partitions = spec.partitions().partitionKeys().stream()
-                .map(key -> new PartitionRecord(ids.get(), key)).toList();
-        return new ServiceRecord(new ServiceName(app.name(), serviceName), spec, pkg.name(), partitions, at, null);
+        return new ClusterCommand.NewService(new ServiceName(app.name(), serviceName), spec, pkg.name(), ids.get());
     }
 
     /** Checks a changed spec for an existing service (size, constraint); fixed properties are checked by the state. */

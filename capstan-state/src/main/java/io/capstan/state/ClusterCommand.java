@@ -2,114 +2,175 @@ package io.capstan.state;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.capstan.model.PartitionKey;
 import io.capstan.model.ServiceName;
+import io.capstan.model.ServiceSpec;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.ApplicationTypeRecord;
 import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeStatus;
+import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthReport;
 import io.capstan.model.wire.NodeReport;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Every change to the cluster state is one of these records, appended to the Raft log and applied
- * deterministically. Whatever is not deterministic (times, generated ids) is stamped in by the
- * submitter, so {@code apply} reads no clock and draws no random number.
+ * deterministically. Whatever is not deterministic (times, generated ids) is stamped in by the submitter, so
+ * {@code apply} reads no clock and draws no random number. Each command belongs to one group, whose handler
+ * validates and applies it; in the log a command is named by its stable type name (never a Java class name),
+ * so classes can be renamed without breaking the log.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "type")
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
-    @JsonSubTypes.Type(ClusterCommand.RegisterApplicationType.class),
-    @JsonSubTypes.Type(ClusterCommand.UnregisterApplicationType.class),
-    @JsonSubTypes.Type(ClusterCommand.CreateApplication.class),
-    @JsonSubTypes.Type(ClusterCommand.DeleteApplication.class),
-    @JsonSubTypes.Type(ClusterCommand.CreateService.class),
-    @JsonSubTypes.Type(ClusterCommand.UpdateService.class),
-    @JsonSubTypes.Type(ClusterCommand.DeleteService.class),
-    @JsonSubTypes.Type(ClusterCommand.RegisterNode.class),
-    @JsonSubTypes.Type(ClusterCommand.SetNodeStatus.class),
-    @JsonSubTypes.Type(ClusterCommand.ApplyPlacement.class),
-    @JsonSubTypes.Type(ClusterCommand.ReportNode.class),
-    @JsonSubTypes.Type(ClusterCommand.DisableNode.class),
-    @JsonSubTypes.Type(ClusterCommand.EnableNode.class),
-    @JsonSubTypes.Type(ClusterCommand.ReportHealth.class),
-    @JsonSubTypes.Type(ClusterCommand.ExpireHealthReports.class)
+    @JsonSubTypes.Type(value = ClusterCommand.RegisterNode.class, name = "node.register"),
+    @JsonSubTypes.Type(value = ClusterCommand.SetNodeStatus.class, name = "node.status"),
+    @JsonSubTypes.Type(value = ClusterCommand.DisableNode.class, name = "node.disable"),
+    @JsonSubTypes.Type(value = ClusterCommand.EnableNode.class, name = "node.enable"),
+    @JsonSubTypes.Type(value = ClusterCommand.RemoveNode.class, name = "node.remove"),
+    @JsonSubTypes.Type(value = ClusterCommand.RegisterApplicationType.class, name = "apptype.register"),
+    @JsonSubTypes.Type(value = ClusterCommand.UnregisterApplicationType.class, name = "apptype.unregister"),
+    @JsonSubTypes.Type(value = ClusterCommand.CreateApplication.class, name = "app.create"),
+    @JsonSubTypes.Type(value = ClusterCommand.DeleteApplication.class, name = "app.delete"),
+    @JsonSubTypes.Type(value = ClusterCommand.CreateService.class, name = "service.create"),
+    @JsonSubTypes.Type(value = ClusterCommand.UpdateService.class, name = "service.update"),
+    @JsonSubTypes.Type(value = ClusterCommand.DeleteService.class, name = "service.delete"),
+    @JsonSubTypes.Type(value = ClusterCommand.ApplyPlacement.class, name = "placement.apply"),
+    @JsonSubTypes.Type(value = ClusterCommand.ReportNode.class, name = "agent.report"),
+    @JsonSubTypes.Type(value = ClusterCommand.ReportHealth.class, name = "health.report"),
+    @JsonSubTypes.Type(value = ClusterCommand.ExpireHealthReports.class, name = "health.expire")
 })
 public sealed interface ClusterCommand {
 
     /** When the submitter issued the command; used for event times and "since" fields. */
     Instant at();
 
-    /** Registers a version of an application type whose package content is already stored. */
-    record RegisterApplicationType(ApplicationTypeRecord type, Instant at) implements ClusterCommand {
+    /** Commands on node records: registration, liveness, maintenance, removal. */
+    sealed interface NodeCommand extends ClusterCommand {
     }
 
-    /** Removes a registered application type version that no application uses. */
-    record UnregisterApplicationType(String name, String version, Instant at) implements ClusterCommand {
+    /** Commands on application types, applications and services. */
+    sealed interface ApplicationCommand extends ClusterCommand {
     }
 
-    /** Creates an application and, atomically, its default services (with generated partition ids). */
-    record CreateApplication(ApplicationRecord application, List<ServiceRecord> defaultServices, Instant at)
-            implements ClusterCommand {
+    /** Placement plans from the leader's placement controller. */
+    sealed interface PlacementCommand extends ClusterCommand {
     }
 
-    /** Deletes an application with all its services and replicas. */
-    record DeleteApplication(String name, Instant at) implements ClusterCommand {
+    /** Health reports from clients. */
+    sealed interface HealthCommand extends ClusterCommand {
     }
 
-    /** Creates a service (partition ids generated by the submitter). */
-    record CreateService(ServiceRecord service, Instant at) implements ClusterCommand {
-    }
-
-    /** Changes a service's size or placement constraint; its activation mode and partitioning are fixed. */
-    record UpdateService(ServiceName name, io.capstan.model.ServiceSpec spec, Instant at) implements ClusterCommand {
-    }
-
-    /** Deletes a service and its replicas. */
-    record DeleteService(ServiceName name, Instant at) implements ClusterCommand {
+    /** What agents observe on their nodes. */
+    sealed interface AgentCommand extends ClusterCommand {
     }
 
     /** Registers (or re-registers) a node; it is Up afterwards. */
-    record RegisterNode(NodeDescription node, Instant at) implements ClusterCommand {
+    record RegisterNode(NodeDescription node, Instant at) implements NodeCommand {
     }
 
     /**
      * Marks a node Down (it missed heartbeats) or Up again (they resumed). Only Up and Down: an operator
      * disables a node with {@link DisableNode}, and a disabled node that comes back is still disabled.
      */
-    record SetNodeStatus(String name, NodeStatus status, String reason, Instant at) implements ClusterCommand {
+    record SetNodeStatus(String name, NodeStatus status, String reason, Instant at) implements NodeCommand {
     }
 
     /** An operator takes a node out of service: its replicas are moved off gracefully, then it is Disabled. */
-    record DisableNode(String name, NodeDisableIntent intent, Instant at) implements ClusterCommand {
+    record DisableNode(String name, NodeDisableIntent intent, Instant at) implements NodeCommand {
     }
 
     /** An operator puts a disabled node back into service. */
-    record EnableNode(String name, Instant at) implements ClusterCommand {
+    record EnableNode(String name, Instant at) implements NodeCommand {
+    }
+
+    /** Deletes the record of a node that holds no replicas and is Disabled with intent Remove, or Down. */
+    record RemoveNode(String name, Instant at) implements NodeCommand {
+    }
+
+    /** Registers a version of an application type whose package content is already stored. */
+    record RegisterApplicationType(ApplicationTypeRecord type, Instant at) implements ApplicationCommand {
+    }
+
+    /** Removes a registered application type version that no application uses. */
+    record UnregisterApplicationType(String name, String version, Instant at) implements ApplicationCommand {
+    }
+
+    /** Creates an application and, atomically, its default services. */
+    record CreateApplication(ApplicationRecord application, List<NewService> defaultServices, Instant at)
+            implements ApplicationCommand {
+        public CreateApplication {
+            defaultServices = defaultServices == null ? List.of() : List.copyOf(defaultServices);
+        }
+    }
+
+    /** Deletes an application with all its services and replicas. */
+    record DeleteApplication(String name, Instant at) implements ApplicationCommand {
+    }
+
+    /** Creates a service. */
+    record CreateService(NewService service, Instant at) implements ApplicationCommand {
+    }
+
+    /** Changes a service's size or placement constraint; its activation mode and partitioning are fixed. */
+    record UpdateService(ServiceName name, ServiceSpec spec, Instant at) implements ApplicationCommand {
+    }
+
+    /** Deletes a service and its replicas. */
+    record DeleteService(ServiceName name, Instant at) implements ApplicationCommand {
+    }
+
+    /**
+     * A service to create: its partition ids are derived from {@code partitionSeed} (random, drawn by the
+     * submitter), so the command stays a few hundred bytes however many partitions the service has.
+     */
+    record NewService(ServiceName name, ServiceSpec spec, String servicePackage, UUID partitionSeed) {
+
+        /** The service's partitions, in the scheme's order, with ids derived from the seed. */
+        public List<PartitionRecord> partitions() {
+            List<PartitionKey> keys = spec.partitions().partitionKeys();
+            List<PartitionRecord> out = new ArrayList<>(keys.size());
+            ByteBuffer bytes = ByteBuffer.allocate(24);
+            for (int i = 0; i < keys.size(); i++) {
+                bytes.clear();
+                bytes.putLong(partitionSeed.getMostSignificantBits()).putLong(partitionSeed.getLeastSignificantBits()).putLong(i);
+                out.add(new PartitionRecord(UUID.nameUUIDFromBytes(bytes.array()), keys.get(i)));
+            }
+            return out;
+        }
+
+        public ServiceRecord toRecord(Instant createdAt) {
+            return new ServiceRecord(name, spec, servicePackage, partitions(), createdAt, null);
+        }
     }
 
     /**
      * Health reports from clients (never from a {@code System.} source), stamped with the accepting
      * server's time; all are applied or, if any is stale or names a missing entity, none.
      */
-    record ReportHealth(List<HealthReport> reports, Instant at) implements ClusterCommand {
+    record ReportHealth(List<HealthReport> reports, Instant at) implements HealthCommand {
         public ReportHealth {
-            reports = List.copyOf(reports);
+            reports = reports == null ? List.of() : List.copyOf(reports);
         }
     }
 
     /** Drops reports with {@code removeWhenExpired} whose time to live has passed at {@code at}. */
-    record ExpireHealthReports(Instant at) implements ClusterCommand {
+    record ExpireHealthReports(Instant at) implements HealthCommand {
     }
 
     /**
-     * A placement plan computed by the leader at {@code basedOnIndex}. Parts that no longer fit the
-     * state when applied (a service or node gone meanwhile) are skipped, deterministically.
+     * One part of a placement plan computed by the leader at {@code basedOnIndex}. The plan applier re-checks
+     * every placement against the state it is applied to (node still Up, partition still there, one replica
+     * per node, capacity) and refuses the parts that no longer fit; the controller plans them again. A large
+     * plan is split into several of these, each well under the Raft entry limit, applied in order.
      */
     record ApplyPlacement(
             long basedOnIndex,
@@ -117,14 +178,16 @@ public sealed interface ClusterCommand {
             List<Removal> removals,
             List<RoleAssignment> roleChanges,
             Map<ServiceName, String> problems,
-            Instant at) implements ClusterCommand {
+            Instant at) implements PlacementCommand {
 
         public ApplyPlacement {
-            placements = List.copyOf(placements);
-            removals = List.copyOf(removals);
-            roleChanges = List.copyOf(roleChanges);
-            problems = Map.copyOf(problems);
+            placements = placements == null ? List.of() : List.copyOf(placements);
+            removals = removals == null ? List.of() : List.copyOf(removals);
+            roleChanges = roleChanges == null ? List.of() : List.copyOf(roleChanges);
+            problems = problems == null ? Map.of() : Map.copyOf(problems);
         }
+
+        @com.fasterxml.jackson.annotation.JsonIgnore // derived, not part of the record
 
         public boolean isEmpty() {
             return placements.isEmpty() && removals.isEmpty() && roleChanges.isEmpty() && problems.isEmpty();
@@ -144,6 +207,6 @@ public sealed interface ClusterCommand {
     }
 
     /** What an agent observed on its node; replica statuses are derived from it. */
-    record ReportNode(NodeReport report, Instant at) implements ClusterCommand {
+    record ReportNode(NodeReport report, Instant at) implements AgentCommand {
     }
 }

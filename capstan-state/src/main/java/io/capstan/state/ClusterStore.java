@@ -10,7 +10,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ClusterStore extends AutoCloseable {
 
-    /** Appends the command to the replicated log (through the leader) and completes when it is applied. */
+    /**
+     * Appends the command to the replicated log (through the leader) and completes when it is applied. A command
+     * the leader refuses before appending completes as rejected, with index 0.
+     */
     CompletableFuture<CommandResult> submit(ClusterCommand command);
 
     /** The latest state this server has applied. */
@@ -18,6 +21,18 @@ public interface ClusterStore extends AutoCloseable {
 
     /** Blocks until the state index passes {@code afterIndex}, or {@code wait} elapses; returns the state then. */
     ClusterSnapshot awaitAfter(long afterIndex, Duration wait) throws InterruptedException;
+
+    /**
+     * Blocks until what {@code watch} names changes after {@code afterIndex} (its modify index passes it), or
+     * {@code wait} elapses; commits that change other things do not wake the caller. Returns the state then.
+     */
+    ClusterSnapshot awaitChange(Watch watch, long afterIndex, Duration wait) throws InterruptedException;
+
+    /** The largest encoded command {@link #submit} accepts; larger changes must be split into several commands. */
+    int maxCommandBytes();
+
+    /** Registers a callback told why, when this server met a log entry it cannot apply and must stop. */
+    void onFatal(java.util.function.Consumer<String> listener);
 
     /** Whether this server currently leads the Raft group (and so runs the controllers). */
     boolean isLeader();

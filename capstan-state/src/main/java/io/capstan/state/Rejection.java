@@ -5,7 +5,9 @@ public record Rejection(Code code, String message) {
 
     /** The kinds of rejection an API client can tell apart. */
     public enum Code {
-        NOT_FOUND, ALREADY_EXISTS, INVALID, CONFLICT, IN_USE
+        NOT_FOUND, ALREADY_EXISTS, INVALID, CONFLICT, IN_USE,
+        /** Applying failed unexpectedly (a bug); the state was left as it was, the same on every server. */
+        INTERNAL
     }
 
     public static Rejection notFound(String message) {
@@ -26,5 +28,9 @@ public record Rejection(Code code, String message) {
 
     public static Rejection inUse(String message) {
         return new Rejection(Code.IN_USE, message);
+    }
+
+    public static Rejection internal(String message) {
+        return new Rejection(Code.INTERNAL, message);
     }
 }

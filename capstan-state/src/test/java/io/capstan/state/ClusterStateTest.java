@@ -43,7 +43,10 @@ class ClusterStateTest {
 
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     private static final ServiceName SVC = new ServiceName("App", "Svc");
-    private static final UUID PARTITION = UUID.fromString("00000000-0000-0000-0000-000000000001");
+    private static final ClusterCommand.NewService NEW_SVC = new ClusterCommand.NewService(SVC, ServiceSpec.stateful("S", 2, 1,
+            new PartitionScheme.Singleton(), ActivationMode.SHARED_PROCESS), "Pkg", UUID.fromString("00000000-0000-0000-0000-000000000001"));
+    private static final UUID PARTITION = NEW_SVC.partitions().get(0).id();
+    static final String DIGEST = "ab".repeat(32);
 
     private final ClusterState state = new ClusterState();
     private long index;
@@ -62,12 +65,10 @@ class ClusterStateTest {
             apply(new ClusterCommand.RegisterNode(new NodeDescription(n, "127.0.0.1", "fd:/" + n, "UD0", Map.of(), Map.of()), T0));
         }
         var manifest = new ApplicationTypeManifest("T", "1", Map.of(),
-                List.of(new ServicePackageManifest("Pkg", "1", List.of(), List.of(), List.of())), List.of(), null);
-        apply(new ClusterCommand.RegisterApplicationType(new ApplicationTypeRecord("T", "1", manifest, "d", 1, T0), T0));
+                List.of(new ServicePackageManifest("Pkg", "1", List.of(new io.capstan.model.manifest.ServiceTypeManifest("S", io.capstan.model.ServiceKind.STATEFUL, "Code")), List.of(), List.of())), List.of(), null);
+        apply(new ClusterCommand.RegisterApplicationType(new ApplicationTypeRecord("T", "1", manifest, DIGEST, 1, T0), T0));
         apply(new ClusterCommand.CreateApplication(new ApplicationRecord("App", "T", "1", Map.of(), T0), List.of(), T0));
-        apply(new ClusterCommand.CreateService(new ServiceRecord(SVC, ServiceSpec.stateful("S", 2, 1,
-                new PartitionScheme.Singleton(), ActivationMode.SHARED_PROCESS), "Pkg",
-                List.of(new PartitionRecord(PARTITION, PartitionKey.singleton())), T0, null), T0));
+        apply(new ClusterCommand.CreateService(NEW_SVC, T0));
         assertThat(apply(new ApplyPlacement(index, List.of(
                 new NewReplica(SVC, PARTITION, "n1", ReplicaRole.Primary, ""),
                 new NewReplica(SVC, PARTITION, "n2", ReplicaRole.ActiveSecondary, "")), List.of(), List.of(), Map.of(), T0))

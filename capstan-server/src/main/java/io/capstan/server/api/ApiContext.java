@@ -8,6 +8,7 @@ import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterStore;
 import io.capstan.state.CommandResult;
+import io.capstan.state.Watch;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
@@ -61,16 +62,16 @@ public final class ApiContext {
     }
 
     /**
-     * One view of the state. With {@code ?index=N&wait=D} it answers when the view changes rather than when
-     * anything in the cluster does (see {@link ViewQuery}); a client behind the state is answered at once.
+     * One view of the state, blocking (with {@code ?index=N&wait=D}) until what {@code watch} names changes after
+     * index N: other commits do not wake the caller, and the view is computed once, when it is answered. A client
+     * without an index, or with 0, is answered at once.
      */
-    public <T> T readView(Context ctx, Function<ClusterSnapshot, T> view, Function<T, ?> content) {
+    public <T> T readWatched(Context ctx, Watch watch, Function<ClusterSnapshot, T> view) {
         String index = ctx.queryParam("index");
-        ViewQuery<T> query = new ViewQuery<>(store, view, content);
-        T answer = index == null || query.newerThan(indexParam(index)) ? query.current()
-                : await(() -> query.awaitChange(waitParam(ctx), clock));
-        ctx.header(INDEX_HEADER, Long.toString(query.index()));
-        return answer;
+        long after = index == null ? 0 : indexParam(index);
+        ClusterSnapshot s = after <= 0 ? store.snapshot() : await(() -> store.awaitChange(watch, after, waitParam(ctx)));
+        ctx.header(INDEX_HEADER, Long.toString(s.index()));
+        return view.apply(s);
     }
 
     private static long indexParam(String index) {
@@ -134,7 +135,7 @@ public final class ApiContext {
         if (!result.applied()) {
             int status = switch (result.code()) {
                 case NOT_FOUND -> 404;
-                case INVALID -> 400;
+                case INVALID, INTERNAL -> 400;
                 default -> 409;
             };
             throw new ApiException(status, result.code().name(), result.message());

@@ -79,9 +79,9 @@ public final class ApplicationApi {
         }
         Instant at = api.clock().instant();
         ApplicationRecord app = new ApplicationRecord(name, type.name(), type.version(), parameters, at);
-        List<ServiceRecord> defaults = new ArrayList<>();
+        List<ClusterCommand.NewService> defaults = new ArrayList<>();
         for (DefaultServiceManifest d : type.manifest().defaultServices()) {
-            defaults.add(definitions.define(app, type, d.name(), d.spec(), at));
+            defaults.add(definitions.define(app, type, d.name(), d.spec()));
         }
         ClusterSnapshot after = api.write(ctx, new ClusterCommand.CreateApplication(app, defaults, at));
         ctx.status(201).json(Views.application(after, application(after, name)));

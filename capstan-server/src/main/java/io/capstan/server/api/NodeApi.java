@@ -7,12 +7,12 @@ import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
-import io.capstan.model.wire.NodeAssignment;
 import io.capstan.model.wire.NodeReport;
 import io.capstan.server.NodeAssignments;
 import io.capstan.server.control.HeartbeatTracker;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.Watch;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -58,7 +58,7 @@ public final class NodeApi {
         });
         routes.get("/v1/nodes/{name}/assignment", ctx -> {
             String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
-            ctx.json(api.readView(ctx, s -> NodeAssignments.forNode(s, name), NodeAssignment::activations));
+            ctx.json(api.readWatched(ctx, new Watch.Assignment(name), s -> NodeAssignments.forNode(s, name)));
         });
         routes.post("/v1/nodes/{name}/report", this::report);
         routes.get("/v1/nodes/{name}/deployed", ctx -> {

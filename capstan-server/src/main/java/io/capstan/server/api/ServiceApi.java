@@ -63,7 +63,7 @@ public final class ServiceApi {
         routes.get("/v1/apps/{app}/services/{svc}/replicas", ctx -> {
             ClusterSnapshot s = api.read(ctx);
             ServiceRecord svc = service(s, ctx);
-            ctx.json(new Views.Items<>(s.replicasOf(svc.name()).stream().map(r -> Views.replica(svc, r)).toList()));
+            ctx.json(new Views.Items<>(s.replicasOf(svc.name()).stream().map(r -> Views.replica(s, r)).toList()));
         });
         routes.get("/v1/apps/{app}/services/{svc}/endpoints", ctx -> {
             ClusterSnapshot s = api.read(ctx);
@@ -94,9 +94,9 @@ public final class ServiceApi {
             throw new ApiException(409, "ALREADY_EXISTS", "service " + app.name() + "/" + req.name()
                     + " already exists; choose another name or delete it first");
         }
-        ServiceRecord record = definitions.define(app, type, req.name(), spec, api.clock().instant());
-        ClusterSnapshot after = api.write(ctx, new ClusterCommand.CreateService(record, record.createdAt()));
-        ctx.status(201).json(Views.service(after, after.services().get(record.name())));
+        ClusterCommand.NewService service = definitions.define(app, type, req.name(), spec);
+        ClusterSnapshot after = api.write(ctx, new ClusterCommand.CreateService(service, api.clock().instant()));
+        ctx.status(201).json(Views.service(after, after.services().get(service.name())));
     }
 
     private void update(Context ctx) {
@@ -152,7 +152,7 @@ public final class ServiceApi {
             NodeRecord node = s.nodes().get(r.node());
             var key = new ActivationKey(svc.name().application(), svc.servicePackage(), r.activationId());
             s.deployed(r.node(), key).ifPresent(d -> d.endpoints().forEach((endpoint, port) -> out.add(
-                    new Views.EndpointView(r.node(), r.id(), r.role(), r.partitionId(), Views.replica(svc, r).partition(),
+                    new Views.EndpointView(r.node(), r.id(), r.role(), r.partitionId(), Views.replica(s, r).partition(),
                             endpoint, (node == null ? "127.0.0.1" : node.description().address()) + ":" + port))));
         }
         return out;

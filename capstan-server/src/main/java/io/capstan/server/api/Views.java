@@ -85,10 +85,9 @@ public final class Views {
     }
 
     public static ServiceView service(ClusterSnapshot s, ServiceRecord svc) {
-        List<ReplicaRecord> replicas = s.replicasOf(svc.name());
         int wanted = wantedPerPartition(s, svc);
         List<PartitionView> partitions = svc.partitions().stream().map(p -> {
-            List<ReplicaRecord> mine = replicas.stream().filter(r -> r.partitionId().equals(p.id())).toList();
+            List<ReplicaRecord> mine = s.replicasOfPartition(p.id());
             int ready = (int) mine.stream().filter(r -> r.status() == ReplicaStatus.Ready).count();
             String primary = mine.stream().filter(r -> r.role() == ReplicaRole.Primary).map(ReplicaRecord::node)
                     .findFirst().orElse(null);
@@ -115,9 +114,8 @@ public final class Views {
             ReplicaRole role, ReplicaStatus status, String activationId) {
     }
 
-    public static ReplicaView replica(ServiceRecord svc, ReplicaRecord r) {
-        PartitionKey key = svc.partitions().stream().filter(p -> p.id().equals(r.partitionId()))
-                .map(PartitionRecord::key).findFirst().orElse(null);
+    public static ReplicaView replica(ClusterSnapshot s, ReplicaRecord r) {
+        PartitionKey key = s.partition(r.partitionId()).map(p -> p.partition().key()).orElse(null);
         return new ReplicaView(r.id(), r.service().shortName(), r.partitionId(), key, r.node(), r.role(), r.status(),
                 r.activationId());
     }

@@ -2,32 +2,54 @@ package io.capstan.server.control;
 
 import io.capstan.model.ActivationMode;
 import io.capstan.model.ServiceName;
+import io.capstan.model.cluster.NodeRecord;
+import io.capstan.model.cluster.NodeStatus;
+import io.capstan.model.cluster.ReplicaRecord;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.placement.PlacementFailure;
 import io.capstan.placement.PlacementPlan;
 import io.capstan.placement.PlacementPlanner;
 import io.capstan.placement.ReplicaPlacement;
+import io.capstan.placement.ReplicaRemoval;
+import io.capstan.placement.RoleChange;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterStore;
+import io.capstan.state.CommandResult;
+import io.capstan.state.Watch;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's placement loop: whenever the state changes, run the (pure) planner over a snapshot
- * and commit its plan as one {@link ClusterCommand.ApplyPlacement}. Runs only while this server
- * leads; one plan is in flight at a time, so a plan is always computed from the previous one's result.
+ * The leader's placement loop. It plans what changed since its last plan (services created, changed or with
+ * changed replicas, services with replicas on nodes whose status changed, services waiting for room, and
+ * one-per-node services when nodes come or go) and, every {@link #FULL_PASS_EVERY}, the whole cluster; it
+ * commits the plan in parts of at most {@link #CHANGES_PER_COMMAND} changes, each partition's changes in one
+ * part, so any plan commits however large. The plan applier re-checks every part; what it refuses is planned
+ * again in the next pass, which starts at once because the commit moved the index.
  */
 public final class PlacementController implements LeaderController {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlacementController.class);
+
+    /** Changes in one placement command: a few hundred KiB encoded, far under the log entry limit. */
+    static final int CHANGES_PER_COMMAND = 5_000;
+    /** How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. */
+    static final Duration FULL_PASS_EVERY = Duration.ofSeconds(60);
 
     private final ClusterStore store;
     private final PlacementPlanner planner = new PlacementPlanner();
@@ -46,40 +68,158 @@ public final class PlacementController implements LeaderController {
     }
 
     @Override
-    public void runWhileLeader(java.util.function.BooleanSupplier stillLeader) throws InterruptedException {
+    public void runWhileLeader(BooleanSupplier stillLeader) throws InterruptedException {
         long seen = -1;
+        long plannedAt = -1;
+        Instant lastFullPass = null;
+        Map<String, NodeStatus> nodeStatuses = new HashMap<>();
         while (stillLeader.getAsBoolean()) {
             ClusterSnapshot state = store.awaitAfter(seen, Duration.ofSeconds(5));
-            if (state.index() == seen) {
+            boolean full = lastFullPass == null || !clock.instant().isBefore(lastFullPass.plus(FULL_PASS_EVERY));
+            if (state.index() == seen && !full) {
                 continue;
             }
             seen = state.index();
-            ClusterCommand.ApplyPlacement command = commandFor(state, planner.plan(PlacementInputs.from(state)));
-            if (command.isEmpty()) {
+            Collection<ServiceRecord> services = full ? state.services().values()
+                    : changedServices(state, plannedAt, nodeStatuses);
+            nodeStatuses = statuses(state);
+            plannedAt = state.index();
+            if (full) {
+                lastFullPass = clock.instant();
+            }
+            if (services.isEmpty()) {
                 continue;
             }
-            try {
-                store.submit(command).get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.warn("could not commit a placement plan: {}", e.getCause().toString());
+            PlacementPlan plan = planner.plan(full ? PlacementInputs.from(state) : PlacementInputs.forServices(state, services));
+            if (!submit(commandsFor(state, plan, services))) {
+                lastFullPass = null; // what was refused may belong to services no commit touched: plan everything
             }
         }
     }
 
-    /** The plan as a command; placement problems only where they differ from what the state already says. */
-    ClusterCommand.ApplyPlacement commandFor(ClusterSnapshot state, PlacementPlan plan) {
-        List<ClusterCommand.NewReplica> placements = new ArrayList<>();
+    /** Commits the parts in order; false when any part was refused, in whole or in part, or failed. */
+    private boolean submit(List<ClusterCommand.ApplyPlacement> commands) throws InterruptedException {
+        boolean allApplied = true;
+        for (ClusterCommand.ApplyPlacement command : commands) {
+            try {
+                CommandResult result = store.submit(command).get();
+                if (!result.applied()) {
+                    LOG.warn("a placement plan was rejected: {}", result.message());
+                    return false;
+                } else if (result.refused() > 0) {
+                    LOG.info("placement at index {}: {}", result.index(), result.message());
+                    allApplied = false;
+                }
+            } catch (ExecutionException e) {
+                LOG.warn("could not commit a placement plan: {}", e.getCause().toString());
+                return false;
+            }
+        }
+        return allApplied;
+    }
+
+    /**
+     * What may need planning since index {@code since}: services whose record or replicas changed, and, when
+     * nodes changed status (or came or went), the services with replicas on them, those waiting for room and
+     * the one-per-node ones. Services sharing an activation with a planned one are planned with it, so the
+     * shared activation's load is counted once.
+     */
+    static Collection<ServiceRecord> changedServices(ClusterSnapshot state, long since, Map<String, NodeStatus> before) {
+        Map<ServiceName, ServiceRecord> out = new TreeMap<>();
+        for (ServiceRecord s : state.services().values()) {
+            if (state.modifyIndex(new Watch.Service(s.name())) > since) {
+                out.put(s.name(), s);
+            }
+        }
+        Map<String, NodeStatus> now = statuses(state);
+        boolean nodesChanged = !now.equals(before);
+        if (nodesChanged) {
+            for (Map.Entry<String, NodeStatus> e : now.entrySet()) {
+                if (e.getValue() != before.get(e.getKey())) {
+                    for (ReplicaRecord r : state.replicasOn(e.getKey())) {
+                        ServiceRecord s = state.services().get(r.service());
+                        if (s != null) {
+                            out.put(s.name(), s);
+                        }
+                    }
+                }
+            }
+            for (ServiceRecord s : state.services().values()) {
+                if (s.placementProblem() != null || s.spec().instanceCount() == -1) {
+                    out.put(s.name(), s);
+                }
+            }
+        }
+        for (ServiceRecord s : List.copyOf(out.values())) {
+            if (s.spec().activation() == ActivationMode.SHARED_PROCESS) {
+                for (ServiceRecord other : state.servicesOf(s.name().application())) {
+                    if (other.servicePackage().equals(s.servicePackage())
+                            && other.spec().activation() == ActivationMode.SHARED_PROCESS) {
+                        out.put(other.name(), other);
+                    }
+                }
+            }
+        }
+        return out.values();
+    }
+
+    private static Map<String, NodeStatus> statuses(ClusterSnapshot state) {
+        Map<String, NodeStatus> out = new HashMap<>();
+        for (NodeRecord n : state.nodes().values()) {
+            out.put(n.name(), n.status());
+        }
+        return out;
+    }
+
+    /**
+     * The plan as commands of at most {@link #CHANGES_PER_COMMAND} changes, a partition's changes always in the
+     * same one (a promotion never lands apart from the removal of the Primary it replaces); placement problems
+     * of the planned services ride with the first, and only where they differ from what the state says.
+     */
+    List<ClusterCommand.ApplyPlacement> commandsFor(ClusterSnapshot state, PlacementPlan plan, Collection<ServiceRecord> planned) {
+        Map<UUID, PartitionChanges> byPartition = new LinkedHashMap<>();
         for (ReplicaPlacement p : plan.placements()) {
             ServiceRecord s = state.services().get(p.service());
             String activationId = s.spec().activation() == ActivationMode.EXCLUSIVE_PROCESS ? activationIds.get() : "";
-            placements.add(new ClusterCommand.NewReplica(p.service(), p.partitionId(), p.node(), p.role(), activationId));
+            byPartition.computeIfAbsent(p.partitionId(), k -> new PartitionChanges()).placements
+                    .add(new ClusterCommand.NewReplica(p.service(), p.partitionId(), p.node(), p.role(), activationId));
         }
+        for (ReplicaRemoval r : plan.removals()) {
+            ReplicaRecord replica = state.replicas().get(r.replicaId());
+            UUID partition = replica == null ? new UUID(0, r.replicaId()) : replica.partitionId();
+            byPartition.computeIfAbsent(partition, k -> new PartitionChanges()).removals
+                    .add(new ClusterCommand.Removal(r.replicaId(), r.reason()));
+        }
+        for (RoleChange c : plan.roleChanges()) {
+            ReplicaRecord replica = state.replicas().get(c.replicaId());
+            UUID partition = replica == null ? new UUID(0, c.replicaId()) : replica.partitionId();
+            byPartition.computeIfAbsent(partition, k -> new PartitionChanges()).roles
+                    .add(new ClusterCommand.RoleAssignment(c.replicaId(), c.newRole()));
+        }
+        Instant at = clock.instant();
+        List<ClusterCommand.ApplyPlacement> out = new ArrayList<>();
+        PartitionChanges part = new PartitionChanges();
+        for (PartitionChanges changes : byPartition.values()) {
+            if (part.size() > 0 && part.size() + changes.size() > CHANGES_PER_COMMAND) {
+                out.add(part.command(state.index(), out.isEmpty() ? problems(plan, planned) : Map.of(), at));
+                part = new PartitionChanges();
+            }
+            part.addAll(changes);
+        }
+        Map<ServiceName, String> problems = out.isEmpty() ? problems(plan, planned) : Map.of();
+        if (part.size() > 0 || !problems.isEmpty()) {
+            out.add(part.command(state.index(), problems, at));
+        }
+        return out;
+    }
+
+    private static Map<ServiceName, String> problems(PlacementPlan plan, Collection<ServiceRecord> planned) {
         Map<ServiceName, List<String>> failures = new HashMap<>();
         for (PlacementFailure f : plan.failures()) {
             failures.computeIfAbsent(f.service(), k -> new ArrayList<>()).add("partition " + f.partitionId() + ": " + f.reason());
         }
         Map<ServiceName, String> problems = new HashMap<>();
-        for (ServiceRecord s : state.services().values()) {
+        for (ServiceRecord s : planned) {
             List<String> reasons = failures.get(s.name());
             String problem = reasons == null ? "" : reasons.size() == 1 ? reasons.get(0)
                     : reasons.get(0) + " (and " + (reasons.size() - 1) + " more partition(s))";
@@ -88,9 +228,27 @@ public final class PlacementController implements LeaderController {
                 problems.put(s.name(), problem);
             }
         }
-        return new ClusterCommand.ApplyPlacement(state.index(), placements,
-                plan.removals().stream().map(r -> new ClusterCommand.Removal(r.replicaId(), r.reason())).toList(),
-                plan.roleChanges().stream().map(c -> new ClusterCommand.RoleAssignment(c.replicaId(), c.newRole())).toList(),
-                problems, clock.instant());
+        return problems;
+    }
+
+    /** The changes of one or more partitions, as they go into one command. */
+    private static final class PartitionChanges {
+        final List<ClusterCommand.NewReplica> placements = new ArrayList<>();
+        final List<ClusterCommand.Removal> removals = new ArrayList<>();
+        final List<ClusterCommand.RoleAssignment> roles = new ArrayList<>();
+
+        int size() {
+            return placements.size() + removals.size() + roles.size();
+        }
+
+        void addAll(PartitionChanges other) {
+            placements.addAll(other.placements);
+            removals.addAll(other.removals);
+            roles.addAll(other.roles);
+        }
+
+        ClusterCommand.ApplyPlacement command(long basedOn, Map<ServiceName, String> problems, Instant at) {
+            return new ClusterCommand.ApplyPlacement(basedOn, placements, removals, roles, problems, at);
+        }
     }
 }

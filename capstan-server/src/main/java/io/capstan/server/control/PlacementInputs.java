@@ -2,6 +2,8 @@ package io.capstan.server.control;
 
 import io.capstan.model.ActivationMode;
 import io.capstan.model.ServiceKind;
+import io.capstan.model.ServiceName;
+import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
@@ -9,20 +11,24 @@ import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRecord;
 import io.capstan.model.cluster.ReplicaStatus;
 import io.capstan.model.cluster.ServiceRecord;
-import io.capstan.model.manifest.ResourceRequest;
 import io.capstan.placement.ExistingReplica;
 import io.capstan.placement.NodeCandidate;
 import io.capstan.placement.PartitionDemand;
 import io.capstan.placement.PlacementProblem;
 import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.ServiceLoads;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 
 /**
  * Translates a state snapshot into the placement pipeline's input: nodes as candidates, partitions as demands.
+ * Either the whole cluster, or only some services: then every node's capacity is what the other services'
+ * replicas leave free, so an incremental plan can never over-commit a node.
  *
  * <p>Node status: Up nodes are eligible; Disabling nodes are draining (their replicas stay until replaced);
  * Down and Disabled nodes are neither. A replica is healthy unless it is Down (its node is down, or its code
@@ -34,40 +40,72 @@ public final class PlacementInputs {
     private PlacementInputs() {
     }
 
+    /** Every service of the cluster. */
     public static PlacementProblem from(ClusterSnapshot state) {
+        return from(state, state.services().values(), false);
+    }
+
+    /** Only these services; the others' replicas count as load already on the nodes. */
+    public static PlacementProblem forServices(ClusterSnapshot state, Collection<ServiceRecord> services) {
+        return from(state, services, true);
+    }
+
+    private static PlacementProblem from(ClusterSnapshot state, Collection<ServiceRecord> services, boolean partial) {
+        Set<ServiceName> planned = new HashSet<>();
+        services.forEach(s -> planned.add(s.name()));
+        Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
         List<NodeCandidate> nodes = new ArrayList<>();
         for (NodeRecord n : state.nodes().values()) {
+            Map<String, Double> capacity = n.description().capacities();
+            if (partial) {
+                capacity = capacityLeft(state, n, planned, loads);
+            }
             nodes.add(new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
-                    n.description().capacities(), n.description().properties(), n.status() == NodeStatus.Up,
+                    capacity, n.description().properties(), n.status() == NodeStatus.Up,
                     n.status() == NodeStatus.Disabling));
         }
-        Map<UUID, List<ExistingReplica>> existing = new HashMap<>();
-        for (ReplicaRecord r : state.replicas().values()) {
-            NodeRecord node = state.nodes().get(r.node());
-            boolean healthy = node != null && node.status() != NodeStatus.Down && r.status() != ReplicaStatus.Down;
-            // Nothing reports a replica's progress yet (the SDK will): 0 leaves failover to readiness, then replica id.
-            existing.computeIfAbsent(r.partitionId(), k -> new ArrayList<>())
-                    .add(new ExistingReplica(r.id(), r.node(), r.role(), healthy, r.status() == ReplicaStatus.Ready, 0));
-        }
         List<PartitionDemand> demands = new ArrayList<>();
-        for (ServiceRecord s : state.services().values()) {
+        for (ServiceRecord s : services) {
             ApplicationRecord app = state.applications().get(s.name().application());
             if (app == null) {
                 continue;
             }
-            ResourceRequest load = state.applicationType(app.typeName(), app.typeVersion())
-                    .flatMap(t -> t.manifest().servicePackage(s.servicePackage()))
-                    .map(p -> p.totalResources()).orElse(ResourceRequest.NONE);
-            Map<String, Double> loadMap = Map.of("cpu", load.cpu(), "memoryMiB", (double) load.memoryMiB());
+            Map<String, Double> load = loads.computeIfAbsent(s.name(), k -> ServiceLoads.of(state, s));
             String group = s.spec().activation() == ActivationMode.SHARED_PROCESS
                     ? app.name() + "/" + s.servicePackage() : null;
             int target = s.spec().replicasPerPartition(-1);
             for (PartitionRecord p : s.partitions()) {
+                List<ExistingReplica> existing = new ArrayList<>();
+                for (ReplicaRecord r : state.replicasOfPartition(p.id())) {
+                    NodeRecord node = state.nodes().get(r.node());
+                    boolean healthy = node != null && node.status() != NodeStatus.Down && r.status() != ReplicaStatus.Down;
+                    // Nothing reports a replica's progress yet (the SDK will): 0 leaves failover to readiness, then id.
+                    existing.add(new ExistingReplica(r.id(), r.node(), r.role(), healthy, r.status() == ReplicaStatus.Ready, 0));
+                }
                 demands.add(new PartitionDemand(s.name(), p.id(), s.spec().kind(), target, s.spec().placementConstraints(),
-                        group, loadMap, existing.getOrDefault(p.id(), List.of()),
-                        s.spec().kind() == ServiceKind.STATEFUL ? s.spec().minReplicaSetSize() : 0));
+                        group, load, existing, s.spec().kind() == ServiceKind.STATEFUL ? s.spec().minReplicaSetSize() : 0));
             }
         }
         return new PlacementProblem(nodes, demands);
+    }
+
+    /** A node's capacity less what the replicas of services not being planned use (a shared activation once). */
+    private static Map<String, Double> capacityLeft(ClusterSnapshot state, NodeRecord n, Set<ServiceName> planned,
+            Map<ServiceName, Map<String, Double>> loads) {
+        Map<String, Double> left = new HashMap<>(n.description().capacities());
+        if (left.isEmpty()) {
+            return left;
+        }
+        Set<ActivationKey> counted = new HashSet<>();
+        for (ReplicaRecord r : state.replicasOn(n.name())) {
+            ServiceRecord s = state.services().get(r.service());
+            if (s == null || planned.contains(s.name())
+                    || !counted.add(new ActivationKey(r.service().application(), s.servicePackage(), r.activationId()))) {
+                continue;
+            }
+            loads.computeIfAbsent(s.name(), k -> ServiceLoads.of(state, s))
+                    .forEach((metric, value) -> left.computeIfPresent(metric, (k, cap) -> Math.max(0, cap - value)));
+        }
+        return left;
     }
 }

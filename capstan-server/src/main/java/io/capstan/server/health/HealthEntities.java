@@ -20,8 +20,7 @@ public final class HealthEntities {
             case HealthEntity.Application x -> s.applications().containsKey(x.name());
             case HealthEntity.Service x -> s.services().containsKey(x.name());
             case HealthEntity.Partition x -> {
-                ServiceRecord svc = s.services().get(x.service());
-                yield svc != null && svc.partitions().stream().anyMatch(p -> p.id().equals(x.partitionId()));
+                yield s.partition(x.partitionId()).map(p -> p.service().equals(x.service())).orElse(false);
             }
             case HealthEntity.Replica x -> {
                 ReplicaRecord r = s.replicas().get(x.replicaId());

@@ -26,14 +26,10 @@ import java.util.UUID;
 final class HealthTopology {
 
     private final ClusterSnapshot s;
-    private final Map<UUID, List<ReplicaRecord>> replicasByPartition = new HashMap<>();
     private final Map<String, TreeSet<String>> nodesByApplication = new HashMap<>();
 
     HealthTopology(ClusterSnapshot s) {
         this.s = s;
-        for (ReplicaRecord r : s.replicas().values()) {
-            replicasByPartition.computeIfAbsent(r.partitionId(), k -> new ArrayList<>()).add(r);
-        }
         s.deployed().forEach((node, activations) -> activations.keySet()
                 .forEach(k -> nodesByApplication.computeIfAbsent(k.application(), a -> new TreeSet<>()).add(node)));
     }
@@ -94,7 +90,7 @@ final class HealthTopology {
     }
 
     List<ReplicaRecord> replicasOf(UUID partitionId) {
-        return replicasByPartition.getOrDefault(partitionId, List.of());
+        return s.replicasOfPartition(partitionId);
     }
 
     Optional<ReplicaRecord> replica(HealthEntity.Replica x) {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Failover and graceful drain through the real state machine: the state's snapshot goes through
- * {@link PlacementInputs}, the planner and {@link PlacementController#commandFor}, and the command is applied,
+ * {@link PlacementInputs}, the planner and {@link PlacementController#commandsFor}, and the command is applied,
  * as the leader's placement loop does (without Raft). Agents' reports are written by hand.
  */
 class PlacementFailoverTest {
@@ -60,7 +60,10 @@ class PlacementFailoverTest {
             """;
     private static final Instant AT = Instant.parse("2025-01-01T00:00:00Z");
     private static final ServiceName CARTS = new ServiceName("Shop", "Carts");
-    private static final UUID PARTITION = new UUID(7, 7);
+    private static final ServiceSpec SPEC =
+            ServiceSpec.stateful("CartType", 3, 2, new PartitionScheme.Singleton(), ActivationMode.SHARED_PROCESS);
+    private static final ClusterCommand.NewService NEW_CARTS = new ClusterCommand.NewService(CARTS, SPEC, "CartPackage", new UUID(7, 7));
+    private static final UUID PARTITION = NEW_CARTS.partitions().get(0).id();
 
     private final ClusterState state = new ClusterState();
     private final PlacementPlanner planner = new PlacementPlanner();
@@ -70,15 +73,13 @@ class PlacementFailoverTest {
     @BeforeEach
     void fourNodesAndAStatefulServiceOfThreeReadyReplicas() {
         apply(new ClusterCommand.RegisterApplicationType(new ApplicationTypeRecord("ShopType", "1.0.0",
-                ManifestParser.parse(MANIFEST, "capstan-app.yaml"), "digest", 1, AT), AT));
+                ManifestParser.parse(MANIFEST, "capstan-app.yaml"), "ab".repeat(32), 1, AT), AT));
         for (int i = 1; i <= 4; i++) {
-            apply(new ClusterCommand.RegisterNode(new NodeDescription("n" + i, "127.0.0.1:" + (7000 + i), "fd" + i, "ud" + i,
+            apply(new ClusterCommand.RegisterNode(new NodeDescription("n" + i, "127.0.0.1:" + (7000 + i), "fd:/" + i, "ud" + i,
                     Map.of(), Map.of()), AT));
         }
-        ServiceSpec spec = ServiceSpec.stateful("CartType", 3, 2, new PartitionScheme.Singleton(), ActivationMode.SHARED_PROCESS);
         apply(new ClusterCommand.CreateApplication(new ApplicationRecord("Shop", "ShopType", "1.0.0", Map.of(), AT),
-                List.of(new ServiceRecord(CARTS, spec, "CartPackage",
-                        List.of(new PartitionRecord(PARTITION, PartitionKey.singleton())), AT, null)), AT));
+                List.of(NEW_CARTS), AT));
         placeUntilSettled();
         reportAllReady();
         assertThat(replicas()).hasSize(3).allMatch(r -> r.status() == ReplicaStatus.Ready);
@@ -138,11 +139,12 @@ class PlacementFailoverTest {
     /** One round of the leader's placement loop; whether it changed anything. */
     private boolean placeOnce() {
         ClusterSnapshot snapshot = state.snapshot();
-        ClusterCommand.ApplyPlacement command = controller.commandFor(snapshot, planner.plan(PlacementInputs.from(snapshot)));
-        if (command.isEmpty()) {
+        List<ClusterCommand.ApplyPlacement> commands =
+                controller.commandsFor(snapshot, planner.plan(PlacementInputs.from(snapshot)), snapshot.services().values());
+        if (commands.isEmpty()) {
             return false;
         }
-        apply(command);
+        commands.forEach(this::apply);
         return true;
     }
 

@@ -47,7 +47,10 @@ final class HealthFixture {
 
     static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     static final ServiceName CART = new ServiceName("Shop", "Cart");
-    static final UUID PARTITION = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+    static final ClusterCommand.NewService NEW_CART = new ClusterCommand.NewService(CART,
+            ServiceSpec.stateful("CartType", 3, 2, null, ActivationMode.EXCLUSIVE_PROCESS), "CartPkg",
+            UUID.fromString("00000000-0000-0000-0000-00000000000a"));
+    static final UUID PARTITION = NEW_CART.partitions().get(0).id();
     static final List<String> NODES = List.of("N1", "N2", "N3");
 
     final ClusterState state = new ClusterState();
@@ -62,16 +65,14 @@ final class HealthFixture {
                         List.of())),
                 List.of(), policy);
         apply(new ClusterCommand.RegisterApplicationType(
-                new ApplicationTypeRecord("ShopType", "1.0.0", manifest, "digest", 1, T0), T0));
+                new ApplicationTypeRecord("ShopType", "1.0.0", manifest, "ab".repeat(32), 1, T0), T0));
         for (String n : NODES) {
             apply(new ClusterCommand.RegisterNode(new NodeDescription(n, "127.0.0.1", "fd:/" + n, "UD-" + n,
                     Map.of("cpu", 2.0), Map.of()), T0));
         }
         apply(new ClusterCommand.CreateApplication(new ApplicationRecord("Shop", "ShopType", "1.0.0", Map.of(), T0),
                 List.of(), T0));
-        apply(new ClusterCommand.CreateService(new ServiceRecord(CART,
-                ServiceSpec.stateful("CartType", 3, 2, null, ActivationMode.EXCLUSIVE_PROCESS), "CartPkg",
-                List.of(new PartitionRecord(PARTITION, PartitionKey.singleton())), T0, null), T0));
+        apply(new ClusterCommand.CreateService(NEW_CART, T0));
         apply(new ClusterCommand.ApplyPlacement(index, List.of(
                 new ClusterCommand.NewReplica(CART, PARTITION, "N1", ReplicaRole.Primary, "a1"),
                 new ClusterCommand.NewReplica(CART, PARTITION, "N2", ReplicaRole.ActiveSecondary, "a2"),

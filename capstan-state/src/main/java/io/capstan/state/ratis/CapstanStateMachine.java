@@ -1,21 +1,39 @@
 package io.capstan.state.ratis;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.capstan.model.CapstanJson;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterState;
+import io.capstan.state.CommandRejectedException;
 import io.capstan.state.CommandResult;
+import io.capstan.state.Rejection;
+import io.capstan.state.StateCodec;
+import io.capstan.state.StateLimits;
+import io.capstan.state.Watch;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -28,29 +46,39 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis state machine holding {@link ClusterState}: applies {@link ClusterCommand}s from the
- * log in order, writes JSON snapshots, and lets readers block until the state passes an index.
+ * The Ratis state machine holding {@link ClusterState}. On the leader, {@code startTransaction} decodes and
+ * checks each command against the newest state before it is appended, so the log holds only valid changes;
+ * {@code applyTransaction} applies entries in order and publishes the next immutable version, waking only the
+ * readers whose {@link Watch} changed. Applying never throws for a bad command (it becomes a rejection, the
+ * same on every server); only an entry this version cannot understand stops the server, loudly.
  */
 public final class CapstanStateMachine extends BaseStateMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapstanStateMachine.class);
 
-    private final ObjectMapper json = CapstanJson.newMapper();
+    private final StateCodec codec = new StateCodec();
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
+    private final ConcurrentHashMap<String, List<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
     private final Consumer<Boolean> leadershipListener;
+    private final Consumer<String> fatal;
     private ClusterState state = new ClusterState();
     private volatile ClusterSnapshot cached = state.snapshot();
 
-    /** @param leadershipListener told true when this server becomes leader, false when it stops being it */
-    public CapstanStateMachine(Consumer<Boolean> leadershipListener) {
+    /**
+     * @param leadershipListener told true when this server becomes leader, false when it stops being it
+     * @param fatal              told why when the log holds what this version cannot apply; the server must stop
+     */
+    public CapstanStateMachine(Consumer<Boolean> leadershipListener, Consumer<String> fatal) {
         this.leadershipListener = leadershipListener;
+        this.fatal = fatal;
     }
 
     @Override
@@ -79,12 +107,17 @@ public final class CapstanStateMachine extends BaseStateMachine {
             MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
         }
         TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
-        ClusterState.Persisted persisted = json.readValue(file, ClusterState.Persisted.class);
+        ClusterState.Persisted persisted;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 1 << 16)) {
+            persisted = codec.readSnapshot(in);
+        } catch (StateCodec.Incompatible e) {
+            throw new IOException("cannot load snapshot " + file + ": " + e.getMessage(), e);
+        }
         lock.lock();
         try {
             state = ClusterState.restore(persisted);
             updateLastAppliedTermIndex(last);
-            publish();
+            publish(Set.of());
         } finally {
             lock.unlock();
         }
@@ -92,60 +125,105 @@ public final class CapstanStateMachine extends BaseStateMachine {
                 persisted.services().size(), persisted.replicas().size());
     }
 
+    /** On the leader, before the entry is appended: refuse what cannot be read or does not fit the newest state. */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext trx = super.startTransaction(request);
+        try {
+            ClusterCommand command = codec.decode(request.getMessage().getContent().toByteArray());
+            Rejection rejection = ClusterState.check(cached, command, StateLimits.DEFAULT);
+            if (rejection != null) {
+                trx.setException(new CommandRejectedException(rejection));
+            } else {
+                trx.setStateMachineContext(command);
+            }
+        } catch (StateCodec.Incompatible | StateCodec.Malformed e) {
+            trx.setException(new CommandRejectedException(Rejection.invalid(e.getMessage())));
+        }
+        return trx;
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        ClusterCommand command = trx.getStateMachineContext() instanceof ClusterCommand c ? c : null;
         CommandResult result;
         lock.lock();
         try {
-            ClusterCommand command;
-            try {
-                command = json.readValue(entry.getStateMachineLogEntry().getLogData().toByteArray(), ClusterCommand.class);
-            } catch (IOException e) {
-                // A command this version cannot read is skipped, not fatal: failing here would stop the server.
-                LOG.error("skipping unreadable command at index {}", entry.getIndex(), e);
-                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-                return CompletableFuture.completedFuture(Message.valueOf("{\"applied\":false,\"index\":"
-                        + entry.getIndex() + ",\"code\":\"INVALID\",\"message\":\"unreadable command\"}"));
+            if (command == null) {
+                try {
+                    command = codec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+                } catch (StateCodec.Incompatible e) {
+                    String why = "log entry " + entry.getIndex() + " cannot be applied: " + e.getMessage();
+                    LOG.error("stopping: {}", why);
+                    fatal.accept(why);
+                    return CompletableFuture.failedFuture(new IllegalStateException(why, e));
+                } catch (StateCodec.Malformed e) {
+                    command = null;
+                    LOG.warn("rejecting unreadable log entry {}: {}", entry.getIndex(), e.getMessage());
+                }
             }
-            result = state.apply(entry.getIndex(), command);
+            result = command == null
+                    ? rejectUnreadable(entry.getIndex())
+                    : state.apply(entry.getIndex(), command);
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-            publish();
+            publish(state.lastTouched());
         } finally {
             lock.unlock();
         }
-        try {
-            return CompletableFuture.completedFuture(Message.valueOf(
-                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(json.writeValueAsBytes(result))));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ResultCodec.encode(result))));
+    }
+
+    private CommandResult rejectUnreadable(long index) {
+        state.apply(index, null); // advances the index, changes nothing
+        return CommandResult.rejected(index, Rejection.invalid("the command could not be read"));
+    }
+
+    /** Must hold the lock: publishes the new version and wakes the readers that wait for what it changed. */
+    private void publish(Set<String> touched) {
+        cached = state.snapshot();
+        advanced.signalAll();
+        for (String key : touched) {
+            List<CompletableFuture<Void>> woken = waiters.remove(key);
+            if (woken != null) {
+                woken.forEach(f -> f.complete(null));
+            }
         }
     }
 
-    /** Must hold the lock: publishes a fresh snapshot for readers and wakes blocked queries. */
-    private void publish() {
-        cached = state.snapshot();
-        advanced.signalAll();
-    }
-
+    /**
+     * Writes the current version, fsyncs the file and its directory, and only then tells Ratis the snapshot
+     * exists (after which it may purge the log up to it).
+     */
     @Override
     public long takeSnapshot() throws IOException {
-        ClusterState.Persisted persisted;
+        ClusterSnapshot version;
         TermIndex last;
         lock.lock();
         try {
-            persisted = state.persisted();
+            version = cached;
             last = getLastAppliedTermIndex();
         } finally {
             lock.unlock();
         }
+        long started = System.nanoTime();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-        json.writeValue(tmp, persisted);
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
+            codec.writeSnapshot(ClusterState.persisted(version), out);
+            out.flush();
+            channel.force(true);
+        }
+        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        Durable.fsync(file.toPath());
+        Durable.fsync(file.toPath().resolveSibling(file.getName() + ".md5"));
+        Durable.fsyncDirectory(file.toPath().getParent());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        LOG.info("took snapshot at index {}", last.getIndex());
+        LOG.info("took snapshot at index {}: {} bytes in {} ms", last.getIndex(), file.length(),
+                (System.nanoTime() - started) / 1_000_000);
         return last.getIndex();
     }
 
@@ -169,6 +247,44 @@ public final class CapstanStateMachine extends BaseStateMachine {
             return cached;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks until what {@code watch} names changed after {@code afterIndex}, or {@code waitMillis} pass; other
+     * commits do not wake the caller.
+     */
+    public ClusterSnapshot awaitChange(Watch watch, long afterIndex, long waitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        String key = watch.key();
+        while (true) {
+            ClusterSnapshot s = cached;
+            if (s.modifyIndex(watch) > afterIndex) {
+                return s;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return s;
+            }
+            CompletableFuture<Void> woken = new CompletableFuture<>();
+            waiters.compute(key, (k, list) -> {
+                List<CompletableFuture<Void>> l = list == null ? new ArrayList<>() : list;
+                l.add(woken);
+                return l;
+            });
+            if (cached.modifyIndex(watch) > afterIndex) { // changed between the check and the registration
+                woken.complete(null);
+            }
+            try {
+                woken.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                waiters.computeIfPresent(key, (k, list) -> {
+                    list.remove(woken);
+                    return list.isEmpty() ? null : list;
+                });
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

@@ -1,11 +1,13 @@
 package io.capstan.state.ratis;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.capstan.model.CapstanJson;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterStore;
+import io.capstan.state.CommandRejectedException;
 import io.capstan.state.CommandResult;
+import io.capstan.state.Rejection;
+import io.capstan.state.StateCodec;
+import io.capstan.state.Watch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -28,6 +32,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.NetUtils;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,17 +45,27 @@ public final class RatisClusterStore implements ClusterStore {
     /** Every Capstan cluster uses this group id, so a restarted server recovers its own group. */
     static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("capstan-cluster".getBytes(StandardCharsets.UTF_8)));
 
-    private final ObjectMapper json = CapstanJson.newMapper();
+    /**
+     * The largest command Capstan submits. Controllers split large changes into commands of a few hundred KiB,
+     * so this is a guard, and the Raft limits below are set well above it (Ratis's 4 MiB default entry limit
+     * would otherwise refuse an entry, and the leader would retry it forever).
+     */
+    public static final int MAX_COMMAND_BYTES = 8 * 1024 * 1024;
+    private static final SizeInBytes RAFT_ENTRY_LIMIT = SizeInBytes.valueOf("32MB");
+    private static final SizeInBytes RAFT_PENDING_LIMIT = SizeInBytes.valueOf("512MB");
+
+    private final StateCodec codec = new StateCodec();
     private final RaftMembership membership;
     private final CapstanStateMachine stateMachine;
     private final RaftServer server;
     private final RaftClient client;
     private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> fatalListeners = new CopyOnWriteArrayList<>();
     private volatile boolean leader;
 
     private RatisClusterStore(RaftMembership membership) throws IOException {
         this.membership = membership;
-        this.stateMachine = new CapstanStateMachine(this::leadershipChanged);
+        this.stateMachine = new CapstanStateMachine(this::leadershipChanged, this::fatal);
         List<RaftPeer> peers = new ArrayList<>();
         membership.peers().forEach((id, address) ->
                 peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
@@ -63,8 +78,9 @@ public final class RatisClusterStore implements ClusterStore {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, membership.snapshotThreshold());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        setSizeLimits(properties);
 
         RaftServer built = RaftServer.newBuilder()
                 .setGroup(group)
@@ -81,7 +97,22 @@ public final class RatisClusterStore implements ClusterStore {
             throw e;
         }
         this.server = built;
-        this.client = RaftClient.newBuilder().setProperties(new RaftProperties()).setRaftGroup(group).build();
+        RaftProperties clientProperties = new RaftProperties();
+        GrpcConfigKeys.setMessageSizeMax(clientProperties, RAFT_ENTRY_LIMIT);
+        this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group).build();
+    }
+
+    /**
+     * Every limit an entry passes through, set deliberately: the appender's buffer (the entry limit), the write
+     * buffer and segment size of the log, the queue of pending writes, and gRPC's message size.
+     */
+    private static void setSizeLimits(RaftProperties p) {
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, RAFT_ENTRY_LIMIT);
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(RAFT_ENTRY_LIMIT.getSize() + 1024 * 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, RAFT_PENDING_LIMIT);
+        RaftServerConfigKeys.Write.setByteLimit(p, RAFT_PENDING_LIMIT);
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(RAFT_ENTRY_LIMIT.getSize() + 1024 * 1024));
     }
 
     /** Starts (or recovers) this server's Raft member and its state machine. */
@@ -103,23 +134,33 @@ public final class RatisClusterStore implements ClusterStore {
         listeners.forEach(l -> l.leadershipChanged(nowLeader));
     }
 
+    private void fatal(String why) {
+        fatalListeners.forEach(l -> l.accept(why));
+    }
+
     @Override
     public CompletableFuture<CommandResult> submit(ClusterCommand command) {
         byte[] bytes;
         try {
-            bytes = json.writeValueAsBytes(command);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+            bytes = codec.encode(command);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(CommandResult.rejected(0, Rejection.invalid(e.getMessage())));
         }
-        return client.async().send(Message.valueOf(ByteString.copyFrom(bytes))).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new IllegalStateException("the cluster did not accept the command: " + reply.getException());
+        if (bytes.length > MAX_COMMAND_BYTES) {
+            return CompletableFuture.completedFuture(CommandResult.rejected(0, Rejection.invalid("the change is "
+                    + bytes.length + " bytes encoded, over the " + MAX_COMMAND_BYTES + "-byte limit of one log entry; "
+                    + "split it into smaller changes")));
+        }
+        return client.async().send(Message.valueOf(ByteString.copyFrom(bytes))).handle((reply, error) -> {
+            Throwable failure = error != null ? error : reply.isSuccess() ? null : reply.getException();
+            if (failure == null) {
+                return ResultCodec.decode(reply.getMessage().getContent().toByteArray());
             }
-            try {
-                return json.readValue(reply.getMessage().getContent().toByteArray(), CommandResult.class);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            Rejection rejection = CommandRejectedException.find(failure);
+            if (rejection != null) {
+                return CommandResult.rejected(0, rejection);
             }
+            throw new IllegalStateException("the cluster did not accept the command: " + failure, failure);
         });
     }
 
@@ -131,6 +172,21 @@ public final class RatisClusterStore implements ClusterStore {
     @Override
     public ClusterSnapshot awaitAfter(long afterIndex, Duration wait) throws InterruptedException {
         return stateMachine.awaitAfter(afterIndex, wait.toMillis());
+    }
+
+    @Override
+    public ClusterSnapshot awaitChange(Watch watch, long afterIndex, Duration wait) throws InterruptedException {
+        return stateMachine.awaitChange(watch, afterIndex, wait.toMillis());
+    }
+
+    @Override
+    public int maxCommandBytes() {
+        return MAX_COMMAND_BYTES;
+    }
+
+    @Override
+    public void onFatal(Consumer<String> listener) {
+        fatalListeners.add(listener);
     }
 
     @Override
