@@ -88,6 +88,31 @@ public final class Converters {
         }
     }
 
+    /** A size in bytes: {@code 1048576}, {@code 512KiB}, {@code 256MiB}, {@code 2GiB} (KB, MB, GB mean the same). */
+    public static final class ByteSize implements ITypeConverter<Long> {
+        private static final java.util.regex.Pattern SIZE =
+                java.util.regex.Pattern.compile("(\\d+)\\s*(|B|KB|KiB|K|MB|MiB|M|GB|GiB|G)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Long convert(String value) {
+            var m = SIZE.matcher(value.trim());
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a size; write it like 512MiB or 2GiB");
+            }
+            int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+                case "KB", "KIB", "K" -> 10;
+                case "MB", "MIB", "M" -> 20;
+                case "GB", "GIB", "G" -> 30;
+                default -> 0;
+            };
+            long size = Long.parseLong(m.group(1)) << shift;
+            if (size <= 0) {
+                throw new TypeConversionException("'" + value + "' must be a positive size");
+            }
+            return size;
+        }
+    }
+
     /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601 {@code PT30S}; must be positive. */
     public static final class Timeout implements ITypeConverter<Duration> {
         @Override

@@ -39,6 +39,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Mark a node Down after this long without a heartbeat (default: ${DEFAULT-VALUE}).")
     Duration nodeDownAfter;
 
+    @Option(names = "--max-request-size", converter = Converters.ByteSize.class, defaultValue = "256MiB",
+            description = "Largest request body accepted, e.g. an application package (default: ${DEFAULT-VALUE}).")
+    long maxRequestBytes;
+
     @Option(names = "--no-event-log", description = "Do not print cluster events as JSON lines on standard output.")
     boolean noEventLog;
 
@@ -47,7 +51,7 @@ public final class ServerCommand implements Callable<Integer> {
         Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "server-" + name)).toAbsolutePath();
         Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
         RaftMembership raft = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
-        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog));
+        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog, maxRequestBytes));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class CapstanServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapstanServer.class);
-    private static final long MAX_PACKAGE_BYTES = 256L * 1024 * 1024;
     /** How often the leader looks for health reports to remove: a report outlives its time to live by at most this. */
     private static final java.time.Duration HEALTH_EXPIRY_PERIOD = java.time.Duration.ofSeconds(1);
 
@@ -51,6 +50,7 @@ public final class CapstanServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         store = RatisClusterStore.start(config.raft());
+        store.onFatal(why -> LOG.error("this server must stop: {}", why));
         HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
         controllers = new ControllerRunner(store, List.of(
                 new PlacementController(store, clock, () -> activationId(random)),
@@ -59,9 +59,9 @@ public final class CapstanServer implements AutoCloseable {
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
-        api = new ApiServer(config.apiHost(), config.apiPort(), List.of(
+        api = new ApiServer(config.apiHost(), config.apiPort(), config.maxRequestBytes(), List.of(
                 new ClusterApi(context)::register,
-                new ApplicationTypeApi(context, packages, MAX_PACKAGE_BYTES)::register,
+                new ApplicationTypeApi(context, packages)::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
                 new NodeApi(context, heartbeats)::register,

@@ -12,7 +12,13 @@ import java.time.Duration;
  * @param eventLog      print every cluster event as a JSON line on standard output
  */
 public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Path dataDir, Duration requestTimeout,
-                           Duration nodeDownAfter, boolean eventLog) {
+                           Duration nodeDownAfter, boolean eventLog, long maxRequestBytes) {
+
+    /**
+     * The largest request body by default: an application package with a jar or two fits. Uploads are still read
+     * into memory (streaming them to disk is open work), so the default stays well inside a server's heap.
+     */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 256L * 1024 * 1024;
 
     public static final int DEFAULT_API_PORT = 19080;
     public static final int DEFAULT_RAFT_PORT = 19082;
@@ -26,6 +32,7 @@ public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Pat
     public ServerConfig {
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
         nodeDownAfter = nodeDownAfter == null ? DEFAULT_NODE_DOWN_AFTER : nodeDownAfter;
+        maxRequestBytes = maxRequestBytes <= 0 ? DEFAULT_MAX_REQUEST_BYTES : maxRequestBytes;
         if (nodeDownAfter.toMillis() < 100) {
             throw new IllegalArgumentException("nodeDownAfter must be at least 100ms, was " + nodeDownAfter);
         }
@@ -34,15 +41,19 @@ public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Pat
     /** A one-server control plane: the embedded default of {@code capstan dev} and {@code capstan server}. */
     public static ServerConfig single(String name, String raftAddress, int apiPort, Path dataDir) {
         return new ServerConfig(RaftMembership.single(name, raftAddress, dataDir.resolve("raft")), "127.0.0.1", apiPort,
-                dataDir, null, null, false);
+                dataDir, null, null, false, 0);
     }
 
     public ServerConfig withNodeDownAfter(Duration value) {
-        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, value, eventLog);
+        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, value, eventLog, maxRequestBytes);
     }
 
     public ServerConfig withEventLog(boolean value) {
-        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, nodeDownAfter, value);
+        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, nodeDownAfter, value, maxRequestBytes);
+    }
+
+    public ServerConfig withMaxRequestBytes(long value) {
+        return new ServerConfig(raft, apiHost, apiPort, dataDir, requestTimeout, nodeDownAfter, eventLog, value);
     }
 
     public String apiUrl(int boundPort) {

@@ -188,7 +188,6 @@ public sealed interface ClusterCommand {
         }
 
         @com.fasterxml.jackson.annotation.JsonIgnore // derived, not part of the record
-
         public boolean isEmpty() {
             return placements.isEmpty() && removals.isEmpty() && roleChanges.isEmpty() && problems.isEmpty();
         }

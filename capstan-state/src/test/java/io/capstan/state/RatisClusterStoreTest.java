@@ -95,6 +95,70 @@ class RatisClusterStoreTest {
         }
     }
 
+    @Test
+    void aRestartFromASnapshotWithThePurgedLogRestoresExactlyTheStateThatWasSnapshotted() throws Exception {
+        int port = freePort();
+        StateCodec codec = new StateCodec();
+        byte[] before;
+        long index;
+        try (RatisClusterStore store = start(port, 5)) {
+            for (int i = 0; i < 23; i++) {
+                assertThat(store.submit(new ClusterCommand.RegisterNode(node("n" + i % 7), Instant.EPOCH.plusSeconds(i))).get().applied()).isTrue();
+                if (i % 4 == 0) {
+                    store.submit(new ClusterCommand.SetNodeStatus("n" + i % 7, NodeStatus.Down, "test", Instant.EPOCH)).get();
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> snapshotFiles() > 0 && !logSegmentsFrom(0));
+            index = store.snapshot().index();
+            before = codec.snapshotBytes(ClusterState.persisted(store.snapshot()));
+        }
+        try (RatisClusterStore store = start(port, 5)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.snapshot().index() >= index);
+            assertThat(codec.snapshotBytes(ClusterState.persisted(store.snapshot()))).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aCommandTheLeaderRefusesIsNeverAppended() throws Exception {
+        try (RatisClusterStore store = start(freePort(), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD)) {
+            store.submit(new ClusterCommand.RegisterNode(node("n1"), Instant.EPOCH)).get();
+            long index = store.snapshot().index();
+            CommandResult r = store.submit(new ClusterCommand.SetNodeStatus("ghost", NodeStatus.Down, "x", Instant.EPOCH)).get();
+            assertThat(r.applied()).isFalse();
+            assertThat(r.code()).isEqualTo(Rejection.Code.NOT_FOUND);
+            assertThat(r.index()).as("refused before it got a log index").isZero();
+            assertThat(store.snapshot().index()).isEqualTo(index);
+            assertThat(store.snapshot().events()).noneMatch(e -> e.entity().equals("ghost"));
+        }
+    }
+
+    @Test
+    void aWatchWakesForWhatItWatchesAndNotForOtherCommits() throws Exception {
+        try (RatisClusterStore store = start(freePort(), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD)) {
+            store.submit(new ClusterCommand.RegisterNode(node("n1"), Instant.EPOCH)).get();
+            long index = store.snapshot().index();
+            var waiter = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.awaitChange(new Watch.Node("n1"), index, Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            store.submit(new ClusterCommand.RegisterNode(node("n2"), Instant.EPOCH)).get();
+            store.submit(new ClusterCommand.RegisterNode(node("n3"), Instant.EPOCH)).get();
+            assertThat(waiter).isNotDone();
+            store.submit(new ClusterCommand.SetNodeStatus("n1", NodeStatus.Down, "test", Instant.EPOCH)).get();
+            assertThat(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS).nodes().get("n1").status()).isEqualTo(NodeStatus.Down);
+        }
+    }
+
+    /** Whether a log segment starting at {@code index} is still on disk. */
+    private boolean logSegmentsFrom(long index) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.anyMatch(p -> p.getFileName().toString().startsWith("log_" + index + "-"));
+        }
+    }
+
     private long snapshotFiles() throws IOException {
         try (var files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("snapshot.") && !p.toString().endsWith(".md5")).count();

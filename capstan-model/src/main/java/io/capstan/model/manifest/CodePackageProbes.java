@@ -10,7 +10,6 @@ public record CodePackageProbes(ProbeSpec startup, ProbeSpec liveness, ProbeSpec
     public static final CodePackageProbes NONE = new CodePackageProbes(null, null, null);
 
     @com.fasterxml.jackson.annotation.JsonIgnore // derived, not part of the record
-
     public boolean isEmpty() {
         return startup == null && liveness == null && readiness == null;
     }

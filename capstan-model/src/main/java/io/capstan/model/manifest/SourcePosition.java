@@ -6,7 +6,6 @@ public record SourcePosition(int line, int column) {
     public static final SourcePosition UNKNOWN = new SourcePosition(0, 0);
 
     @com.fasterxml.jackson.annotation.JsonIgnore // derived, not part of the record
-
     public boolean isKnown() {
         return line > 0;
     }

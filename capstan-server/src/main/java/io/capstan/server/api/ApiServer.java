@@ -24,10 +24,15 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
 
-    public ApiServer(String host, int port, List<Consumer<RoutesConfig>> routeGroups) {
+    /**
+     * @param maxRequestBytes the largest request body accepted (an application package upload is the largest);
+     *                        a larger one is answered 413 naming the server option that sets it
+     */
+    public ApiServer(String host, int port, long maxRequestBytes, List<Consumer<RoutesConfig>> routeGroups) {
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
+            config.http.maxRequestSize = maxRequestBytes;
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.jsonMapper(new JavalinJackson(CapstanJson.newMapper(), true));
@@ -36,6 +41,15 @@ public final class ApiServer implements AutoCloseable {
                     new ErrorBody.Detail(e.code(), e.getMessage(), e.problems().isEmpty() ? null : e.problems()))));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) ->
                     ctx.status(400).json(ApiError.of("INVALID", e.getMessage())));
+            // Javalin's own refusals (a body over the limit, a malformed request) get Capstan's error body too.
+            config.routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> {
+                int status = e.getStatus();
+                String message = status == 413
+                        ? "the request body is larger than this server accepts (" + maxRequestBytes + " bytes); "
+                                + "raise it with `capstan server --max-request-size` (e.g. 1GiB) if it should be allowed"
+                        : e.getMessage();
+                ctx.status(status).json(ApiError.of(status == 413 ? "TOO_LARGE" : "INVALID", message));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).json(ApiError.of("INTERNAL", e.toString()));
@@ -46,6 +60,16 @@ public final class ApiServer implements AutoCloseable {
                             + "; see docs/API.md"));
                 }
             });
+            for (int status : new int[] {400, 405, 413, 414, 431, 500}) {
+                config.routes.error(status, ctx -> {
+                    if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{\"error\"")) {
+                        ctx.json(ApiError.of(status == 413 ? "TOO_LARGE" : status == 500 ? "INTERNAL" : "INVALID",
+                                "the request was refused (HTTP " + status + ") for " + ctx.method() + " " + ctx.path()
+                                        + (status == 413 ? "; it is larger than this server accepts (" + maxRequestBytes
+                                        + " bytes, `capstan server --max-request-size`)" : "")));
+                    }
+                });
+            }
         });
     }
 

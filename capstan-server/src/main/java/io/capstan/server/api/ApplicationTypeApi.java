@@ -18,12 +18,10 @@ public final class ApplicationTypeApi {
 
     private final ApiContext api;
     private final PackageStore packages;
-    private final long maxPackageBytes;
 
-    public ApplicationTypeApi(ApiContext api, PackageStore packages, long maxPackageBytes) {
+    public ApplicationTypeApi(ApiContext api, PackageStore packages) {
         this.api = api;
         this.packages = packages;
-        this.maxPackageBytes = maxPackageBytes;
     }
 
     public void register(RoutesConfig routes) {
@@ -54,9 +52,6 @@ public final class ApplicationTypeApi {
         if (body.length == 0) {
             throw ApiException.invalid("the body must be the application package as a .tar.gz; "
                     + "use `capstan apptype register DIR` to build and send it");
-        }
-        if (body.length > maxPackageBytes) {
-            throw ApiException.invalid("the package is " + body.length + " bytes; the limit is " + maxPackageBytes);
         }
         ApplicationPackage pkg;
         try {
