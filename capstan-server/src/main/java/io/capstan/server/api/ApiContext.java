@@ -162,6 +162,10 @@ public final class ApiContext {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
+            if (root instanceof NullPointerException) {
+                // Records copy their lists with List.copyOf, which refuses null elements.
+                throw ApiException.invalid(path + ": a list in the body has an empty (null) entry; remove it");
+            }
             throw ApiException.invalid(path + ": " + (root instanceof IllegalArgumentException ? root.getMessage()
                     : e.getOriginalMessage()));
         } catch (IOException e) {
