@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "node", synopsisSubcommandLabel = "COMMAND", description = "Nodes of the cluster.",
-        subcommands = {NodeCommands.ListNodes.class, NodeCommands.DisableNode.class, NodeCommands.EnableNode.class})
+        subcommands = {NodeCommands.ListNodes.class, NodeCommands.DisableNode.class, NodeCommands.EnableNode.class,
+                NodeCommands.RemoveNode.class})
 final class NodeCommands extends GroupCommand {
 
     @Command(name = "list", description = "List nodes: status, domains, replicas and service packages held.")
@@ -78,6 +79,20 @@ final class NodeCommands extends GroupCommand {
         public Integer call() {
             ApiResponse response = api().post(ApiClient.path("v1", "nodes", node, "enable"), object());
             show(response, view -> "node " + node + " is " + Json.text(view, "status") + "\n");
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = "Delete the record of a node that left: it must be Down, or Disabled with "
+            + "intent remove, and hold no replicas.")
+    static final class RemoveNode extends ApiCommand {
+        @Parameters(paramLabel = "NODE", converter = Converters.Name.class, description = "The node's name.")
+        String node;
+
+        @Override
+        public Integer call() {
+            ApiResponse response = api().delete(ApiClient.path("v1", "nodes", node));
+            show(response, view -> "node " + node + " removed\n");
             return 0;
         }
     }

@@ -10,6 +10,7 @@ import io.capstan.server.api.NodeApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
 import io.capstan.server.control.HealthExpiryController;
+import io.capstan.server.control.HeartbeatPolicy;
 import io.capstan.server.control.HeartbeatTracker;
 import io.capstan.server.control.NodeLivenessController;
 import io.capstan.server.control.PlacementController;
@@ -52,9 +53,10 @@ public final class CapstanServer implements AutoCloseable {
         store = RatisClusterStore.start(config.raft());
         store.onFatal(why -> LOG.error("this server must stop: {}", why));
         HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
+        HeartbeatPolicy heartbeatPolicy = HeartbeatPolicy.withDownAfter(config.nodeDownAfter());
         controllers = new ControllerRunner(store, List.of(
                 new PlacementController(store, clock, () -> activationId(random)),
-                new NodeLivenessController(store, heartbeats, clock, config.nodeDownAfter()),
+                new NodeLivenessController(store, heartbeats, clock, heartbeatPolicy),
                 new HealthExpiryController(store, clock, HEALTH_EXPIRY_PERIOD)));
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
@@ -64,7 +66,7 @@ public final class CapstanServer implements AutoCloseable {
                 new ApplicationTypeApi(context, packages)::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
-                new NodeApi(context, heartbeats)::register,
+                new NodeApi(context, heartbeats, heartbeatPolicy)::register,
                 new HealthApi(context, new HealthSequence(clock))::register));
         apiPort = api.start();
         if (config.eventLog()) {

@@ -1,5 +1,6 @@
 package io.capstan.server;
 
+import io.capstan.state.ratis.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +37,17 @@ public final class PackageStore {
         }
         Path tmp = Files.createTempFile(dir, digest, ".tmp");
         Files.write(tmp, archive);
+        // Durable before the registration that names it is committed: the file, then the rename in its directory.
+        Durable.fsync(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Durable.fsyncDirectory(dir);
+    }
+
+    /** Deletes a package no application type uses any more. */
+    public void delete(String digest) throws IOException {
+        if (DIGEST.matcher(digest).matches()) {
+            Files.deleteIfExists(file(digest));
+        }
     }
 
     /** The archive's path, if stored. */

@@ -35,8 +35,12 @@ public final class ApplicationTypeApi {
             ctx.json(Views.applicationType(s, type(s, ctx.pathParam("name"), ctx.pathParam("version"))));
         });
         routes.delete("/v1/apptypes/{name}/{version}", ctx -> {
-            api.write(ctx, new ClusterCommand.UnregisterApplicationType(ctx.pathParam("name"), ctx.pathParam("version"),
+            ApplicationTypeRecord type = type(api.store().snapshot(), ctx.pathParam("name"), ctx.pathParam("version"));
+            ClusterSnapshot after = api.write(ctx, new ClusterCommand.UnregisterApplicationType(type.name(), type.version(),
                     api.clock().instant()));
+            if (after.applicationTypeList().stream().noneMatch(t -> t.packageDigest().equals(type.packageDigest()))) {
+                packages.delete(type.packageDigest()); // growth is bounded: no type uses it any more
+            }
             ctx.json(java.util.Map.of());
         });
         routes.get("/v1/packages/{digest}", ctx -> {

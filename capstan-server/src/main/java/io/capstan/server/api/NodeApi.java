@@ -9,6 +9,7 @@ import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
 import io.capstan.model.wire.NodeReport;
 import io.capstan.server.NodeAssignments;
+import io.capstan.server.control.HeartbeatPolicy;
 import io.capstan.server.control.HeartbeatTracker;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
@@ -25,10 +26,16 @@ public final class NodeApi {
 
     private final ApiContext api;
     private final HeartbeatTracker heartbeats;
+    private final HeartbeatPolicy heartbeatPolicy;
 
-    public NodeApi(ApiContext api, HeartbeatTracker heartbeats) {
+    public NodeApi(ApiContext api, HeartbeatTracker heartbeats, HeartbeatPolicy heartbeatPolicy) {
         this.api = api;
         this.heartbeats = heartbeats;
+        this.heartbeatPolicy = heartbeatPolicy;
+    }
+
+    /** The answer to a heartbeat: when to send the next one, and how long silence may last (both scale with size). */
+    public record HeartbeatAnswer(long nextHeartbeatMillis, long downAfterMillis) {
     }
 
     public void register(RoutesConfig routes) {
@@ -48,9 +55,16 @@ public final class NodeApi {
             if (node.status() == NodeStatus.Down) {
                 api.write(ctx, new ClusterCommand.SetNodeStatus(name, NodeStatus.Up, "heartbeats resumed", api.clock().instant()));
             }
-            ctx.json(Map.of());
+            int nodes = api.store().snapshot().nodes().size();
+            ctx.json(new HeartbeatAnswer(heartbeatPolicy.interval(nodes).toMillis(), heartbeatPolicy.downAfter(nodes).toMillis()));
         });
         routes.post("/v1/nodes/{name}/disable", this::disable);
+        routes.delete("/v1/nodes/{name}", ctx -> {
+            String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
+            api.write(ctx, new ClusterCommand.RemoveNode(name, api.clock().instant()));
+            heartbeats.forget(name);
+            ctx.json(Map.of());
+        });
         routes.post("/v1/nodes/{name}/enable", ctx -> {
             String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
             ClusterSnapshot s = api.write(ctx, new ClusterCommand.EnableNode(name, api.clock().instant()));

@@ -23,6 +23,11 @@ public final class HeartbeatTracker {
         last.put(node, clock.instant());
     }
 
+    /** A removed node's heartbeats are no longer tracked. */
+    public void forget(String node) {
+        last.remove(node);
+    }
+
     public Optional<Instant> lastHeartbeat(String node) {
         return Optional.ofNullable(last.get(node));
     }

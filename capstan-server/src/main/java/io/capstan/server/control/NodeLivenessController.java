@@ -26,17 +26,13 @@ public final class NodeLivenessController implements LeaderController {
     private final ClusterStore store;
     private final HeartbeatTracker heartbeats;
     private final Clock clock;
-    private final Duration downAfter;
-    private final Duration checkEvery;
+    private final HeartbeatPolicy policy;
 
-    public NodeLivenessController(ClusterStore store, HeartbeatTracker heartbeats, Clock clock, Duration downAfter) {
+    public NodeLivenessController(ClusterStore store, HeartbeatTracker heartbeats, Clock clock, HeartbeatPolicy policy) {
         this.store = store;
         this.heartbeats = heartbeats;
         this.clock = clock;
-        this.downAfter = downAfter;
-        // A tenth of the grace keeps detection within ~10% of it without busy checking.
-        Duration tenth = downAfter.dividedBy(10);
-        this.checkEvery = tenth.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : tenth;
+        this.policy = policy;
     }
 
     @Override
@@ -49,7 +45,9 @@ public final class NodeLivenessController implements LeaderController {
         Instant leaderSince = clock.instant();
         while (stillLeader.getAsBoolean()) {
             Instant now = clock.instant();
-            for (NodeRecord node : store.snapshot().nodes().values()) {
+            var nodes = store.snapshot().nodes();
+            Duration downAfter = policy.downAfter(nodes.size());
+            for (NodeRecord node : nodes.values()) {
                 if (node.status() == NodeStatus.Down) {
                     continue;
                 }
@@ -60,7 +58,10 @@ public final class NodeLivenessController implements LeaderController {
                             + " (node-down-after " + Durations.format(downAfter) + ")", now);
                 }
             }
-            Thread.sleep(checkEvery); // a periodic check is the point: heartbeats are not in the log to wait on
+            // A tenth of the grace keeps detection within ~10% of it without busy checking; a periodic check is the
+            // point, as heartbeats are not in the log to wait on.
+            Duration tenth = downAfter.dividedBy(10);
+            Thread.sleep(tenth.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : tenth);
         }
     }
 
