@@ -66,7 +66,7 @@ public final class FailoverBenchmark {
             done = true;
         } finally {
             if (done) {
-                deleteTree(dir);
+                BenchFiles.deleteTree(dir);
             } else {
                 System.err.println("logs and data kept in " + dir);
             }
@@ -136,13 +136,5 @@ public final class FailoverBenchmark {
             }
         }
         return sources;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -34,6 +34,16 @@ public interface ClusterStore extends AutoCloseable {
     /** Registers a callback told why, when this server met a log entry it cannot apply and must stop. */
     void onFatal(java.util.function.Consumer<String> listener);
 
+    /**
+     * Writes a snapshot of the state now (the log before it may then be purged); returns where it stands. Also
+     * taken by itself every {@code snapshotThreshold} entries.
+     */
+    SnapshotTaken takeSnapshot();
+
+    /** A snapshot just written: its log index, its size on disk and how long writing it took. */
+    record SnapshotTaken(long index, long bytes, long millis) {
+    }
+
     /** Whether this server currently leads the Raft group (and so runs the controllers). */
     boolean isLeader();
 

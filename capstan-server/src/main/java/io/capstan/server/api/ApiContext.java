@@ -74,7 +74,8 @@ public final class ApiContext {
         return view.apply(s);
     }
 
-    private static long indexParam(String index) {
+    /** A state index from a query parameter, or a 400 that says what to pass. */
+    static long indexParam(String index) {
         try {
             return Long.parseLong(index);
         } catch (NumberFormatException e) {

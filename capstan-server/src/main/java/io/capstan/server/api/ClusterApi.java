@@ -23,9 +23,10 @@ public final class ClusterApi {
 
     public void register(RoutesConfig routes) {
         routes.get("/v1/cluster/status", ctx -> ctx.json(status(api.read(ctx), api.store())));
+        routes.post("/v1/cluster/snapshot", ctx -> ctx.json(api.store().takeSnapshot()));
         routes.get("/v1/events", ctx -> {
             ClusterSnapshot s = api.read(ctx);
-            long after = ctx.queryParam("index") == null ? 0 : Long.parseLong(ctx.queryParam("index"));
+            long after = ctx.queryParam("index") == null ? 0 : ApiContext.indexParam(ctx.queryParam("index"));
             String entity = ctx.queryParam("entity");
             List<ClusterEvent> events = s.eventsAfter(after).stream()
                     .filter(e -> entity == null || e.entity().contains(entity)).toList();

@@ -3,6 +3,7 @@ package io.capstan.state.ratis;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterState;
+import io.capstan.state.ClusterStore;
 import io.capstan.state.CommandRejectedException;
 import io.capstan.state.CommandResult;
 import io.capstan.state.Rejection;
@@ -71,6 +72,7 @@ public final class CapstanStateMachine extends BaseStateMachine {
     private final Consumer<String> fatal;
     private ClusterState state = new ClusterState();
     private volatile ClusterSnapshot cached = state.snapshot();
+    private volatile ClusterStore.SnapshotTaken lastSnapshot = new ClusterStore.SnapshotTaken(0, 0, 0);
 
     /**
      * @param leadershipListener told true when this server becomes leader, false when it stops being it
@@ -222,9 +224,14 @@ public final class CapstanStateMachine extends BaseStateMachine {
         Durable.fsync(file.toPath().resolveSibling(file.getName() + ".md5"));
         Durable.fsyncDirectory(file.toPath().getParent());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        LOG.info("took snapshot at index {}: {} bytes in {} ms", last.getIndex(), file.length(),
-                (System.nanoTime() - started) / 1_000_000);
+        lastSnapshot = new ClusterStore.SnapshotTaken(last.getIndex(), file.length(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("took snapshot at index {}: {} bytes in {} ms", last.getIndex(), lastSnapshot.bytes(), lastSnapshot.millis());
         return last.getIndex();
+    }
+
+    /** The last snapshot this server wrote. */
+    public ClusterStore.SnapshotTaken lastSnapshot() {
+        return lastSnapshot;
     }
 
     /** The latest applied state. */
