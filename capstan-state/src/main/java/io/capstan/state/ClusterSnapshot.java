@@ -31,7 +31,8 @@ public final class ClusterSnapshot {
     /** The empty state before the first command. */
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, 1, 1, TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-            TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty());
+            TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
+            TreePMap.empty(), 0);
 
     final long index;
     final long nextReplicaId;
@@ -50,6 +51,8 @@ public final class ClusterSnapshot {
     final TreePMap<HealthEntity, TreePMap<String, HealthReport>> healthReports;
     final TreePMap<Long, ClusterEvent> events;
     final TreePMap<String, Long> modifyIndexes;
+    final TreePMap<String, NodeUsage> usage;
+    final long readyReplicas;
 
     ClusterSnapshot(long index, long nextReplicaId, long nextEventSeq,
             TreePMap<String, NodeRecord> nodes,
@@ -65,7 +68,9 @@ public final class ClusterSnapshot {
             TreePMap<String, TreePMap<ActivationKey, DeployedServicePackage>> deployed,
             TreePMap<HealthEntity, TreePMap<String, HealthReport>> healthReports,
             TreePMap<Long, ClusterEvent> events,
-            TreePMap<String, Long> modifyIndexes) {
+            TreePMap<String, Long> modifyIndexes,
+            TreePMap<String, NodeUsage> usage,
+            long readyReplicas) {
         this.index = index;
         this.nextReplicaId = nextReplicaId;
         this.nextEventSeq = nextEventSeq;
@@ -83,6 +88,18 @@ public final class ClusterSnapshot {
         this.healthReports = healthReports;
         this.events = events;
         this.modifyIndexes = modifyIndexes;
+        this.usage = usage;
+        this.readyReplicas = readyReplicas;
+    }
+
+    /** What the replicas on a node use, per metric, each activation counted once (from the index). */
+    public NodeUsage usageOn(String node) {
+        return usage.getOrDefault(node, NodeUsage.NONE);
+    }
+
+    /** How many replicas are Ready, counted as they change. */
+    public long readyReplicaCount() {
+        return readyReplicas;
     }
 
     /** The log index of the last command applied to this version. */

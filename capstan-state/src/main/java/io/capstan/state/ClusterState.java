@@ -212,8 +212,24 @@ public final class ClusterState {
                 TreePMap.fromSortedMap(services), sets(byApp), TreePMap.fromSortedMap(partitions),
                 TreePMap.fromSortedMap(replicas), sets(byNode), sets(byService), sets(byPartition),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
-                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())));
-        return new ClusterState(StateLimits.DEFAULT, s);
+                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), TreePMap.empty(), 0);
+        return new ClusterState(StateLimits.DEFAULT, withUsage(s));
+    }
+
+    /** The derived per-node usage and Ready count of a restored version, rebuilt from its replicas. */
+    private static ClusterSnapshot withUsage(ClusterSnapshot s) {
+        TreeMap<String, NodeUsage> usage = new TreeMap<>();
+        java.util.Map<ServiceName, java.util.Map<String, Double>> loads = new java.util.HashMap<>();
+        long ready = 0;
+        for (ReplicaRecord r : s.replicas.values()) {
+            ServiceRecord svc = s.services.get(r.service());
+            usage.put(r.node(), usage.getOrDefault(r.node(), NodeUsage.NONE).plus(ReplicaDerivation.activationOf(svc, r),
+                    () -> loads.computeIfAbsent(svc.name(), k -> ServiceLoads.of(s, svc))));
+            ready += r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
+        }
+        return new ClusterSnapshot(s.index, s.nextReplicaId, s.nextEventSeq, s.nodes, s.applicationTypes, s.applications,
+                s.services, s.servicesByApplication, s.partitions, s.replicas, s.replicasByNode, s.replicasByService,
+                s.replicasByPartition, s.deployed, s.healthReports, s.events, s.modifyIndexes, TreePMap.fromSortedMap(usage), ready);
     }
 
     private static <K, E> TreePMap<K, TreePSet<E>> sets(TreeMap<K, TreeSet<E>> m) {

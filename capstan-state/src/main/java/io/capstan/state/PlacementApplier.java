@@ -92,13 +92,12 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
             }
         }
 
-        Map<String, NodeUsage> usage = new HashMap<>();
         Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
         Map<String, Integer> refusals = new TreeMap<>();
         Map<ServiceName, List<ReplicaRecord>> placed = new TreeMap<>();
         Map<UUID, String> movedTo = new HashMap<>();
         for (NewReplica p : c.placements()) {
-            String refusal = refusal(state, p, usage, loads);
+            String refusal = refusal(state, p, loads);
             if (refusal != null) {
                 refusals.merge(refusal, 1, Integer::sum);
                 continue;
@@ -109,7 +108,6 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
             ReplicaRecord r = new ReplicaRecord(state.takeReplicaId(), s.name(), partition.partition().id(), node.name(),
                     p.role(), ReplicaStatus.InBuild, p.activationId().isEmpty() ? "" : p.activationId());
             state.putReplica(ReplicaDerivation.derive(state, r));
-            usage.get(node.name()).add(ReplicaDerivation.activationOf(s, r), loads.get(s.name()));
             placed.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(r);
             movedTo.putIfAbsent(r.partitionId(), r.node());
         }
@@ -158,8 +156,7 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
     }
 
     /** Why a placement no longer fits, or null when it does. */
-    private static String refusal(StateChange state, NewReplica p, Map<String, NodeUsage> usage,
-            Map<ServiceName, Map<String, Double>> loads) {
+    private static String refusal(StateChange state, NewReplica p, Map<ServiceName, Map<String, Double>> loads) {
         ServiceRecord s = state.service(p.service());
         if (s == null) {
             return "service gone";
@@ -185,12 +182,12 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
             }
         }
         Map<String, Double> load = loads.computeIfAbsent(s.name(), k -> loadOf(state, s));
-        NodeUsage used = usage.computeIfAbsent(node.name(), n -> NodeUsage.of(state, n, loads));
+        NodeUsage used = state.usageOn(node.name());
         ActivationKey activation = new ActivationKey(s.name().application(), s.servicePackage(), p.activationId());
         if (!used.hosts(activation)) {
             for (var cap : node.description().capacities().entrySet()) {
                 double need = load.getOrDefault(cap.getKey(), 0.0);
-                if (need > 0 && used.of(cap.getKey()) + need > cap.getValue() + EPSILON) {
+                if (need > 0 && used.used(cap.getKey()) + need > cap.getValue() + EPSILON) {
                     return "node has no room for " + cap.getKey();
                 }
             }
@@ -226,36 +223,5 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
                         "from " + r.node() + (moved ? " to " + to : "") + ": " + reasons.get(r.id()));
             }
         });
-    }
-
-    /** What the replicas on one node use, per metric; a shared activation costs its load once. */
-    private static final class NodeUsage {
-        private final Set<ActivationKey> activations = new HashSet<>();
-        private final Map<String, Double> used = new HashMap<>();
-
-        static NodeUsage of(StateChange state, String node, Map<ServiceName, Map<String, Double>> loads) {
-            NodeUsage u = new NodeUsage();
-            for (ReplicaRecord r : state.replicasOn(node)) {
-                ServiceRecord s = state.service(r.service());
-                if (s != null) {
-                    u.add(ReplicaDerivation.activationOf(s, r), loads.computeIfAbsent(s.name(), k -> loadOf(state, s)));
-                }
-            }
-            return u;
-        }
-
-        boolean hosts(ActivationKey key) {
-            return activations.contains(key);
-        }
-
-        double of(String metric) {
-            return used.getOrDefault(metric, 0.0);
-        }
-
-        void add(ActivationKey key, Map<String, Double> load) {
-            if (activations.add(key)) {
-                load.forEach((metric, value) -> used.merge(metric, value, Double::sum));
-            }
-        }
     }
 }

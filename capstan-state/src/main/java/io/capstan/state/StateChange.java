@@ -49,6 +49,8 @@ final class StateChange {
     private TreePMap<HealthEntity, TreePMap<String, HealthReport>> health;
     private TreePMap<Long, ClusterEvent> events;
     private TreePMap<String, Long> modifyIndexes;
+    private TreePMap<String, NodeUsage> usage;
+    private long readyReplicas;
     private final Set<String> touched = new LinkedHashSet<>();
     private int refused;
     private String note;
@@ -72,6 +74,8 @@ final class StateChange {
         this.health = from.healthReports;
         this.events = from.events;
         this.modifyIndexes = from.modifyIndexes;
+        this.usage = from.usage;
+        this.readyReplicas = from.readyReplicas;
     }
 
     long index() {
@@ -85,7 +89,7 @@ final class StateChange {
         }
         return new ClusterSnapshot(index, nextReplicaId, nextEventSeq, nodes, types, applications, services,
                 servicesByApplication, partitions, replicas, replicasByNode, replicasByService, replicasByPartition,
-                deployed, health, events, modifyIndexes);
+                deployed, health, events, modifyIndexes, usage, readyReplicas);
     }
 
     /** Records that a command applied only in part (a plan whose placements no longer all fit). */
@@ -285,7 +289,12 @@ final class StateChange {
             replicasByNode = addId(replicasByNode, r.node(), r.id());
             replicasByService = addId(replicasByService, r.service(), r.id());
             replicasByPartition = addId(replicasByPartition, r.partitionId(), r.id());
+            ServiceRecord s = services.get(r.service());
+            usage = usage.plus(r.node(), usage.getOrDefault(r.node(), NodeUsage.NONE)
+                    .plus(ReplicaDerivation.activationOf(s, r), () -> loadOf(s)));
         }
+        readyReplicas += (r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0)
+                - (old != null && old.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0);
         if (old == null || old.role() != r.role()) {
             touch(new Watch.Assignment(r.node()));
         }
@@ -299,6 +308,10 @@ final class StateChange {
             return null;
         }
         replicas = replicas.minus(id);
+        ServiceRecord s = services.get(r.service());
+        NodeUsage left = usage.getOrDefault(r.node(), NodeUsage.NONE).minus(ReplicaDerivation.activationOf(s, r));
+        usage = left.isEmpty() ? usage.minus(r.node()) : usage.plus(r.node(), left);
+        readyReplicas -= r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
         replicasByNode = removeId(replicasByNode, r.node(), id);
         replicasByService = removeId(replicasByService, r.service(), id);
         replicasByPartition = removeId(replicasByPartition, r.partitionId(), id);
@@ -306,6 +319,16 @@ final class StateChange {
         touch(new Watch.Service(r.service()));
         touch(StateTable.REPLICAS);
         return r;
+    }
+
+    /** What the replicas on a node use, per metric, each activation counted once. */
+    NodeUsage usageOn(String node) {
+        return usage.getOrDefault(node, NodeUsage.NONE);
+    }
+
+    private java.util.Map<String, Double> loadOf(ServiceRecord s) {
+        ApplicationRecord app = applications.get(s.name().application());
+        return ServiceLoads.of(app == null ? null : type(app.typeName(), app.typeVersion()), s.servicePackage());
     }
 
     private static <K> TreePMap<K, TreePSet<Long>> addId(TreePMap<K, TreePSet<Long>> index, K key, long id) {

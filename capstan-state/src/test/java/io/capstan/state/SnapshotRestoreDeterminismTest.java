@@ -81,6 +81,16 @@ class SnapshotRestoreDeterminismTest {
         assertThat(restoredResults).as("seed %d: answers", seed).isEqualTo(straightResults);
         assertThat(codec.snapshotBytes(restored.persisted())).as("seed %d: final state", seed)
                 .isEqualTo(codec.snapshotBytes(straight.persisted()));
+        // The derived indexes of the restored state are those the straight one maintained command by command.
+        assertThat(restored.snapshot().readyReplicaCount()).as("seed %d: ready count", seed)
+                .isEqualTo(straight.snapshot().readyReplicaCount());
+        for (int n = 0; n < 6; n++) {
+            String node = "n" + n;
+            assertThat(restored.snapshot().usageOn(node)).as("seed %d: usage of %s", seed, node)
+                    .isEqualTo(straight.snapshot().usageOn(node));
+            assertThat(restored.snapshot().replicasOn(node)).as("seed %d: replicas on %s", seed, node)
+                    .isEqualTo(straight.snapshot().replicasOn(node));
+        }
         assertThat(straightResults).as("seed %d: the stream exercises applied and rejected commands", seed)
                 .anyMatch(CommandResult::applied).anyMatch(r -> !r.applied());
         assertThat(mostReplicas).as("seed %d: replicas were placed", seed).isPositive();

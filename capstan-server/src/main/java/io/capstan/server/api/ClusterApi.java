@@ -42,7 +42,7 @@ public final class ClusterApi {
                 .findFirst().orElse(null);
         int up = (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Up).count();
         int down = (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Down).count();
-        int ready = (int) s.replicas().values().stream().filter(r -> r.status() == ReplicaStatus.Ready).count();
+        int ready = (int) s.readyReplicaCount();
         return new Views.ClusterStatusView(leader, self, s.index(),
                 members.stream().map(m -> new Views.ServerView(m.id(), m.raftAddress(), m.leader())).toList(),
                 new Views.NodeCounts(s.nodes().size(), up, down, s.nodes().size() - up - down),

@@ -46,8 +46,11 @@ public final class PlacementController implements LeaderController {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlacementController.class);
 
-    /** Changes in one placement command: a few hundred KiB encoded, far under the log entry limit. */
-    static final int CHANGES_PER_COMMAND = 5_000;
+    /**
+     * Changes in one placement command: about 150 KiB encoded, far under the log entry limit, and short enough to
+     * apply (a few tens of ms) that other writes do not wait long behind it.
+     */
+    static final int CHANGES_PER_COMMAND = 2_000;
     /** How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. */
     static final Duration FULL_PASS_EVERY = Duration.ofSeconds(60);
 

@@ -15,7 +15,9 @@ import io.capstan.placement.ExistingReplica;
 import io.capstan.placement.NodeCandidate;
 import io.capstan.placement.PartitionDemand;
 import io.capstan.placement.PlacementProblem;
+import io.capstan.state.ActivationUse;
 import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.NodeUsage;
 import io.capstan.state.ServiceLoads;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,12 +56,19 @@ public final class PlacementInputs {
         Set<ServiceName> planned = new HashSet<>();
         services.forEach(s -> planned.add(s.name()));
         Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
+        Map<String, Set<ActivationKey>> plannedActivations = new HashMap<>();
+        if (partial) {
+            for (ServiceRecord s : services) {
+                for (ReplicaRecord r : state.replicasOf(s.name())) {
+                    plannedActivations.computeIfAbsent(r.node(), k -> new HashSet<>())
+                            .add(new ActivationKey(r.service().application(), s.servicePackage(), r.activationId()));
+                }
+            }
+        }
         List<NodeCandidate> nodes = new ArrayList<>();
         for (NodeRecord n : state.nodes().values()) {
-            Map<String, Double> capacity = n.description().capacities();
-            if (partial) {
-                capacity = capacityLeft(state, n, planned, loads);
-            }
+            Map<String, Double> capacity = partial ? capacityLeft(state, n, planned, plannedActivations)
+                    : n.description().capacities();
             nodes.add(new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
                     capacity, n.description().properties(), n.status() == NodeStatus.Up,
                     n.status() == NodeStatus.Disabling));
@@ -89,23 +98,27 @@ public final class PlacementInputs {
         return new PlacementProblem(nodes, demands);
     }
 
-    /** A node's capacity less what the replicas of services not being planned use (a shared activation once). */
+    /**
+     * A node's capacity less what the replicas of services not being planned use: the node's usage (an index of
+     * the state) with the activations of the planned services' replicas on it given back. Services sharing a
+     * SharedProcess activation are always planned together, so an activation belongs wholly to one side.
+     */
     private static Map<String, Double> capacityLeft(ClusterSnapshot state, NodeRecord n, Set<ServiceName> planned,
-            Map<ServiceName, Map<String, Double>> loads) {
-        Map<String, Double> left = new HashMap<>(n.description().capacities());
-        if (left.isEmpty()) {
-            return left;
+            Map<String, Set<ActivationKey>> plannedActivations) {
+        Map<String, Double> capacity = n.description().capacities();
+        if (capacity.isEmpty()) {
+            return capacity;
         }
-        Set<ActivationKey> counted = new HashSet<>();
-        for (ReplicaRecord r : state.replicasOn(n.name())) {
-            ServiceRecord s = state.services().get(r.service());
-            if (s == null || planned.contains(s.name())
-                    || !counted.add(new ActivationKey(r.service().application(), s.servicePackage(), r.activationId()))) {
-                continue;
+        NodeUsage usage = state.usageOn(n.name());
+        Map<String, Double> left = new HashMap<>();
+        capacity.forEach((metric, cap) -> left.put(metric, cap - usage.used(metric)));
+        for (ActivationKey key : plannedActivations.getOrDefault(n.name(), Set.of())) {
+            ActivationUse use = usage.activations().get(key);
+            if (use != null) {
+                use.load().forEach((metric, value) -> left.computeIfPresent(metric, (k, v) -> v + value));
             }
-            loads.computeIfAbsent(s.name(), k -> ServiceLoads.of(state, s))
-                    .forEach((metric, value) -> left.computeIfPresent(metric, (k, cap) -> Math.max(0, cap - value)));
         }
+        left.replaceAll((metric, v) -> Math.max(0, v));
         return left;
     }
 }
