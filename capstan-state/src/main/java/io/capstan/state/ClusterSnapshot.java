@@ -23,15 +23,15 @@ import org.pcollections.TreePSet;
  * One immutable version of the whole cluster state, as of log index {@code index}: what readers, controllers
  * and the placement pipeline work from. Versions share structure (persistent sorted maps), so publishing the
  * next one after a commit costs in proportion to what the commit changed, not to the cluster's size. Besides
- * its tables it keeps secondary indexes (replicas by node, service and partition; partitions by id; services
- * by application) and a modify index per {@link Watch}.
+ * its tables it keeps secondary indexes (replicas by node and by partition, and so by service through its
+ * partitions; partitions by id; services by application; what each node's activations use) and a modify index per {@link Watch}.
  */
 public final class ClusterSnapshot {
 
     /** The empty state before the first command. */
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, 1, 1, TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-            TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
+            TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), 0);
 
     final long index;
@@ -45,7 +45,6 @@ public final class ClusterSnapshot {
     final TreePMap<UUID, PartitionRef> partitions;
     final TreePMap<Long, ReplicaRecord> replicas;
     final TreePMap<String, TreePSet<Long>> replicasByNode;
-    final TreePMap<ServiceName, TreePSet<Long>> replicasByService;
     final TreePMap<UUID, TreePSet<Long>> replicasByPartition;
     final TreePMap<String, TreePMap<ActivationKey, DeployedServicePackage>> deployed;
     final TreePMap<HealthEntity, TreePMap<String, HealthReport>> healthReports;
@@ -63,7 +62,6 @@ public final class ClusterSnapshot {
             TreePMap<UUID, PartitionRef> partitions,
             TreePMap<Long, ReplicaRecord> replicas,
             TreePMap<String, TreePSet<Long>> replicasByNode,
-            TreePMap<ServiceName, TreePSet<Long>> replicasByService,
             TreePMap<UUID, TreePSet<Long>> replicasByPartition,
             TreePMap<String, TreePMap<ActivationKey, DeployedServicePackage>> deployed,
             TreePMap<HealthEntity, TreePMap<String, HealthReport>> healthReports,
@@ -82,7 +80,6 @@ public final class ClusterSnapshot {
         this.partitions = partitions;
         this.replicas = replicas;
         this.replicasByNode = replicasByNode;
-        this.replicasByService = replicasByService;
         this.replicasByPartition = replicasByPartition;
         this.deployed = deployed;
         this.healthReports = healthReports;
@@ -171,8 +168,14 @@ public final class ClusterSnapshot {
         return Optional.ofNullable(partitions.get(partitionId));
     }
 
+    /** A service's replicas, found through its partitions: costs what the service has. */
     public List<ReplicaRecord> replicasOf(ServiceName service) {
-        return resolve(replicasByService.get(service));
+        ServiceRecord s = services.get(service);
+        List<ReplicaRecord> out = new ArrayList<>();
+        if (s != null) {
+            s.partitions().forEach(p -> out.addAll(resolve(replicasByPartition.get(p.id()))));
+        }
+        return out;
     }
 
     public List<ReplicaRecord> replicasOn(String node) {

@@ -190,12 +190,10 @@ public final class ClusterState {
         }
         TreeMap<Long, ReplicaRecord> replicas = new TreeMap<>();
         TreeMap<String, TreeSet<Long>> byNode = new TreeMap<>();
-        TreeMap<ServiceName, TreeSet<Long>> byService = new TreeMap<>();
         TreeMap<UUID, TreeSet<Long>> byPartition = new TreeMap<>();
         for (ReplicaRecord r : p.replicas()) {
             replicas.put(r.id(), r);
             byNode.computeIfAbsent(r.node(), k -> new TreeSet<>()).add(r.id());
-            byService.computeIfAbsent(r.service(), k -> new TreeSet<>()).add(r.id());
             byPartition.computeIfAbsent(r.partitionId(), k -> new TreeSet<>()).add(r.id());
         }
         TreeMap<String, TreeMap<ActivationKey, DeployedServicePackage>> deployed = new TreeMap<>();
@@ -210,7 +208,7 @@ public final class ClusterState {
         ClusterSnapshot s = new ClusterSnapshot(p.index(), p.nextReplicaId(), p.nextEventSeq(),
                 TreePMap.fromSortedMap(nodes), TreePMap.fromSortedMap(typeMaps), TreePMap.fromSortedMap(apps),
                 TreePMap.fromSortedMap(services), sets(byApp), TreePMap.fromSortedMap(partitions),
-                TreePMap.fromSortedMap(replicas), sets(byNode), sets(byService), sets(byPartition),
+                TreePMap.fromSortedMap(replicas), sets(byNode), sets(byPartition),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
                 TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), TreePMap.empty(), 0);
         return new ClusterState(StateLimits.DEFAULT, withUsage(s));
@@ -228,7 +226,7 @@ public final class ClusterState {
             ready += r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
         }
         return new ClusterSnapshot(s.index, s.nextReplicaId, s.nextEventSeq, s.nodes, s.applicationTypes, s.applications,
-                s.services, s.servicesByApplication, s.partitions, s.replicas, s.replicasByNode, s.replicasByService,
+                s.services, s.servicesByApplication, s.partitions, s.replicas, s.replicasByNode,
                 s.replicasByPartition, s.deployed, s.healthReports, s.events, s.modifyIndexes, TreePMap.fromSortedMap(usage), ready);
     }
 

@@ -43,7 +43,6 @@ final class StateChange {
     private TreePMap<UUID, PartitionRef> partitions;
     private TreePMap<Long, ReplicaRecord> replicas;
     private TreePMap<String, TreePSet<Long>> replicasByNode;
-    private TreePMap<ServiceName, TreePSet<Long>> replicasByService;
     private TreePMap<UUID, TreePSet<Long>> replicasByPartition;
     private TreePMap<String, TreePMap<ActivationKey, DeployedServicePackage>> deployed;
     private TreePMap<HealthEntity, TreePMap<String, HealthReport>> health;
@@ -68,7 +67,6 @@ final class StateChange {
         this.partitions = from.partitions;
         this.replicas = from.replicas;
         this.replicasByNode = from.replicasByNode;
-        this.replicasByService = from.replicasByService;
         this.replicasByPartition = from.replicasByPartition;
         this.deployed = from.deployed;
         this.health = from.healthReports;
@@ -88,7 +86,7 @@ final class StateChange {
             modifyIndexes = modifyIndexes.plus(key, index);
         }
         return new ClusterSnapshot(index, nextReplicaId, nextEventSeq, nodes, types, applications, services,
-                servicesByApplication, partitions, replicas, replicasByNode, replicasByService, replicasByPartition,
+                servicesByApplication, partitions, replicas, replicasByNode, replicasByPartition,
                 deployed, health, events, modifyIndexes, usage, readyReplicas);
     }
 
@@ -219,9 +217,9 @@ final class StateChange {
     /** Removes a service with its replicas, partitions and health reports; returns how many replicas it had. */
     int removeService(ServiceName name) {
         ServiceRecord s = services.get(name);
-        List<Long> ids = List.copyOf(replicasByService.getOrDefault(name, TreePSet.empty()));
-        for (long id : ids) {
-            removeReplica(id);
+        List<ReplicaRecord> all = replicasOfService(name);
+        for (ReplicaRecord r : all) {
+            removeReplica(r.id());
         }
         services = services.minus(name);
         String app = name.application();
@@ -239,7 +237,7 @@ final class StateChange {
         touch(new Watch.Service(name));
         touch(new Watch.Application(app));
         touch(StateTable.SERVICES);
-        return ids.size();
+        return all.size();
     }
 
     // ---- replicas
@@ -257,7 +255,12 @@ final class StateChange {
     }
 
     List<ReplicaRecord> replicasOfService(ServiceName service) {
-        return resolve(replicasByService.get(service));
+        ServiceRecord s = services.get(service);
+        List<ReplicaRecord> out = new ArrayList<>();
+        if (s != null) {
+            s.partitions().forEach(p -> out.addAll(resolve(replicasByPartition.get(p.id()))));
+        }
+        return out;
     }
 
     List<ReplicaRecord> replicasOfPartition(UUID partitionId) {
@@ -287,7 +290,6 @@ final class StateChange {
         replicas = replicas.plus(r.id(), r);
         if (old == null) {
             replicasByNode = addId(replicasByNode, r.node(), r.id());
-            replicasByService = addId(replicasByService, r.service(), r.id());
             replicasByPartition = addId(replicasByPartition, r.partitionId(), r.id());
             ServiceRecord s = services.get(r.service());
             usage = usage.plus(r.node(), usage.getOrDefault(r.node(), NodeUsage.NONE)
@@ -313,7 +315,6 @@ final class StateChange {
         usage = left.isEmpty() ? usage.minus(r.node()) : usage.plus(r.node(), left);
         readyReplicas -= r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
         replicasByNode = removeId(replicasByNode, r.node(), id);
-        replicasByService = removeId(replicasByService, r.service(), id);
         replicasByPartition = removeId(replicasByPartition, r.partitionId(), id);
         touch(new Watch.Assignment(r.node()));
         touch(new Watch.Service(r.service()));

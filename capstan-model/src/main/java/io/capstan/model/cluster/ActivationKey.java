@@ -4,11 +4,6 @@ package io.capstan.model.cluster;
 public record ActivationKey(String application, String servicePackage, String activationId)
         implements Comparable<ActivationKey> {
 
-    private static final java.util.Comparator<ActivationKey> ORDER = java.util.Comparator
-            .comparing(ActivationKey::application)
-            .thenComparing(ActivationKey::servicePackage)
-            .thenComparing(ActivationKey::activationId);
-
 
     public ActivationKey {
         activationId = activationId == null ? "" : activationId;
@@ -22,6 +17,11 @@ public record ActivationKey(String application, String servicePackage, String ac
 
     @Override
     public int compareTo(ActivationKey other) {
-        return ORDER.compare(this, other);
+        // Field by field without a comparator chain: the state's indexes compare keys millions of times.
+        int c = application.compareTo(other.application);
+        if (c == 0) {
+            c = servicePackage.compareTo(other.servicePackage);
+        }
+        return c != 0 ? c : activationId.compareTo(other.activationId);
     }
 }
