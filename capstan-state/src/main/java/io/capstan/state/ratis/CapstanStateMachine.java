@@ -73,6 +73,9 @@ public final class CapstanStateMachine extends BaseStateMachine {
     private ClusterState state = new ClusterState();
     private volatile ClusterSnapshot cached = state.snapshot();
     private volatile ClusterStore.SnapshotTaken lastSnapshot = new ClusterStore.SnapshotTaken(0, 0, 0);
+    private final java.util.concurrent.ExecutorService snapshotWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("capstan-snapshot-writer").daemon().unstarted(r));
+    private CompletableFuture<ClusterStore.SnapshotTaken> writing;
 
     /**
      * @param leadershipListener told true when this server becomes leader, false when it stops being it
@@ -119,6 +122,7 @@ public final class CapstanStateMachine extends BaseStateMachine {
         try {
             state = ClusterState.restore(persisted);
             updateLastAppliedTermIndex(last);
+            lastSnapshot = new ClusterStore.SnapshotTaken(last.getIndex(), file.length(), 0);
             publish(Set.of());
         } finally {
             lock.unlock();
@@ -194,11 +198,32 @@ public final class CapstanStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Writes the current version, fsyncs the file and its directory, and only then tells Ratis the snapshot
-     * exists (after which it may purge the log up to it).
+     * Called on Ratis's apply thread whenever enough entries went by: it starts writing the current version in
+     * the background (unless a write is under way) and answers with the newest snapshot that is complete, so no
+     * command waits while a large state is written, and Ratis purges the log only up to a durable snapshot. The
+     * next call after the write finished hands Ratis the new one.
      */
     @Override
-    public long takeSnapshot() throws IOException {
+    public long takeSnapshot() {
+        startSnapshot();
+        return lastSnapshot.index();
+    }
+
+    /** A snapshot at least as new as the state applied now (for an operator's request); waits for it. */
+    public ClusterStore.SnapshotTaken snapshotNow() {
+        long wanted = getLastAppliedTermIndex().getIndex();
+        while (true) {
+            ClusterStore.SnapshotTaken taken = startSnapshot().join();
+            if (taken.index() >= wanted) {
+                return taken;
+            }
+        }
+    }
+
+    private synchronized CompletableFuture<ClusterStore.SnapshotTaken> startSnapshot() {
+        if (writing != null && !writing.isDone()) {
+            return writing;
+        }
         ClusterSnapshot version;
         TermIndex last;
         lock.lock();
@@ -208,6 +233,25 @@ public final class CapstanStateMachine extends BaseStateMachine {
         } finally {
             lock.unlock();
         }
+        if (last == null || last.getIndex() <= lastSnapshot.index()) {
+            return CompletableFuture.completedFuture(lastSnapshot);
+        }
+        writing = CompletableFuture.supplyAsync(() -> {
+            try {
+                return write(version, last);
+            } catch (IOException e) {
+                LOG.error("could not write the snapshot at index {}; the log is kept", last.getIndex(), e);
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, snapshotWriter);
+        return writing;
+    }
+
+    /**
+     * Writes one version, fsyncs the file and its directory, and only then records it as the latest snapshot
+     * (after which Ratis may purge the log up to it).
+     */
+    private ClusterStore.SnapshotTaken write(ClusterSnapshot version, TermIndex last) throws IOException {
         long started = System.nanoTime();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
@@ -224,9 +268,25 @@ public final class CapstanStateMachine extends BaseStateMachine {
         Durable.fsync(file.toPath().resolveSibling(file.getName() + ".md5"));
         Durable.fsyncDirectory(file.toPath().getParent());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        lastSnapshot = new ClusterStore.SnapshotTaken(last.getIndex(), file.length(), (System.nanoTime() - started) / 1_000_000);
-        LOG.info("took snapshot at index {}: {} bytes in {} ms", last.getIndex(), lastSnapshot.bytes(), lastSnapshot.millis());
-        return last.getIndex();
+        ClusterStore.SnapshotTaken taken = new ClusterStore.SnapshotTaken(last.getIndex(), file.length(),
+                (System.nanoTime() - started) / 1_000_000);
+        lastSnapshot = taken;
+        LOG.info("took snapshot at index {}: {} bytes in {} ms", taken.index(), taken.bytes(), taken.millis());
+        return taken;
+    }
+
+    /** Lets a snapshot being written finish (a half-written one is only a .tmp file, never loaded). */
+    @Override
+    public void close() throws IOException {
+        snapshotWriter.shutdown();
+        try {
+            if (!snapshotWriter.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("a snapshot was still being written at shutdown; the log still holds everything it would hold");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        super.close();
     }
 
     /** The last snapshot this server wrote. */

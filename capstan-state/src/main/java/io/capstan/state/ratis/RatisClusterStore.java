@@ -183,15 +183,7 @@ public final class RatisClusterStore implements ClusterStore {
 
     @Override
     public SnapshotTaken takeSnapshot() {
-        try {
-            var reply = client.getSnapshotManagementApi().create(true, 10 * 60_000L);
-            if (!reply.isSuccess()) {
-                throw new IllegalStateException("the snapshot was not taken: " + reply.getException());
-            }
-            return stateMachine.lastSnapshot();
-        } catch (IOException e) {
-            throw new UncheckedIOException("the snapshot was not taken: " + e.getMessage(), e);
-        }
+        return stateMachine.snapshotNow();
     }
 
     @Override
