@@ -39,7 +39,7 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Mark a node Down after this long without a heartbeat (default: ${DEFAULT-VALUE}).")
     Duration nodeDownAfter;
 
-    @Option(names = "--max-request-size", converter = Converters.ByteSize.class, defaultValue = "256MiB",
+    @Option(names = "--max-request-size", converter = Converters.ByteSize.class, defaultValue = "4GiB",
             description = "Largest request body accepted, e.g. an application package (default: ${DEFAULT-VALUE}).")
     long maxRequestBytes;
 

@@ -63,7 +63,7 @@ public final class CapstanServer implements AutoCloseable {
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
         api = new ApiServer(config.apiHost(), config.apiPort(), config.maxRequestBytes(), List.of(
                 new ClusterApi(context)::register,
-                new ApplicationTypeApi(context, packages)::register,
+                new ApplicationTypeApi(context, packages, config.maxRequestBytes())::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
                 new NodeApi(context, heartbeats, heartbeatPolicy)::register,

@@ -43,6 +43,20 @@ public final class PackageStore {
         Durable.fsyncDirectory(dir);
     }
 
+    /** Moves a received upload in under its digest (its file is already fsynced); the rename is made durable. */
+    public void adopt(PackageUpload upload) throws IOException {
+        Path target = file(upload.digest());
+        if (!Files.exists(target)) {
+            Files.move(upload.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.fsyncDirectory(dir);
+        }
+    }
+
+    /** Where uploads are received, so adopting one is a rename within one file system. */
+    public Path directory() {
+        return dir;
+    }
+
     /** Deletes a package no application type uses any more. */
     public void delete(String digest) throws IOException {
         if (DIGEST.matcher(digest).matches()) {

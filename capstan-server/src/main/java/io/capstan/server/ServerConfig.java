@@ -15,10 +15,10 @@ public record ServerConfig(RaftMembership raft, String apiHost, int apiPort, Pat
                            Duration nodeDownAfter, boolean eventLog, long maxRequestBytes) {
 
     /**
-     * The largest request body by default: an application package with a jar or two fits. Uploads are still read
-     * into memory (streaming them to disk is open work), so the default stays well inside a server's heap.
+     * The largest request body by default, an application package upload being the largest: uploads are streamed
+     * to disk while hashed and checked in constant memory, so this bounds disk, not heap.
      */
-    public static final long DEFAULT_MAX_REQUEST_BYTES = 256L * 1024 * 1024;
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 4L * 1024 * 1024 * 1024;
 
     public static final int DEFAULT_API_PORT = 19080;
     public static final int DEFAULT_RAFT_PORT = 19082;

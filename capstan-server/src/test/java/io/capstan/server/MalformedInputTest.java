@@ -207,6 +207,31 @@ class MalformedInputTest {
         assertThat(api.get("/v1/nodes").body().path("items").size()).isEqualTo(4);
     }
 
+    @Test
+    @Order(2)
+    void aGzipBombIsRefusedByTheArchiveLimitsWithoutBeingHeld() throws Exception {
+        // 64 MiB of zeros compress to about 64 KiB: within the 1 MiB request limit, 16 times the content allowed.
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(new java.util.zip.GZIPOutputStream(bomb))) {
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("zeros.bin");
+            entry.setSize(64L << 20);
+            tar.putArchiveEntry(entry);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                tar.write(zeros);
+            }
+            tar.closeArchiveEntry();
+        }
+        assertThat(bomb.size()).isLessThan((int) MAX_REQUEST);
+        long index = server.store().snapshot().index();
+        Reply r = api.send(HttpRequest.newBuilder(URI.create(api.base() + "/v1/apptypes")).header("Content-Type", "application/gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb.toByteArray())).build());
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body().path("error").path("problems").toString()).contains("uncompressed content, the limit");
+        assertThat(server.store().snapshot().index()).isEqualTo(index);
+        assertThat(dir.resolve("server/packages").toFile().list()).noneMatch(f -> f.startsWith(".upload-"));
+    }
+
     private HttpRequest post(String path, String body) {
         return HttpRequest.newBuilder(URI.create(api.base() + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();

@@ -184,7 +184,8 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
         Map<String, Double> load = loads.computeIfAbsent(s.name(), k -> loadOf(state, s));
         NodeUsage used = state.usageOn(node.name());
         ActivationKey activation = new ActivationKey(s.name().application(), s.servicePackage(), p.activationId());
-        if (!used.hosts(activation)) {
+        // An ExclusiveProcess activation id is drawn fresh for each placement, so only a shared one can be there already.
+        if (exclusive || !used.hosts(activation)) {
             for (var cap : node.description().capacities().entrySet()) {
                 double need = load.getOrDefault(cap.getKey(), 0.0);
                 if (need > 0 && used.used(cap.getKey()) + need > cap.getValue() + EPSILON) {

@@ -112,6 +112,34 @@ public final class ApplicationPackage {
         return check(sourceName, sourceName + "!/" + ManifestParser.FILE_NAME, list, true);
     }
 
+    /** What {@link #inspect} learned of an archive: its checked manifest, and how its files are laid out. */
+    public record Inspected(ApplicationTypeManifest manifest, boolean filesAtRoot, long contentBytes) {
+    }
+
+    /**
+     * Checks an archive file completely (manifest and layout), as {@link #read} does, in constant memory: file
+     * contents are read and dropped, only the manifest is kept (see {@link PackageArchive#list}). For uploads of
+     * any size.
+     *
+     * @throws ManifestException with every problem found
+     */
+    public static Inspected inspect(Path archive, String sourceName, PackageLimits limits) throws IOException {
+        List<PackageEntry> list;
+        try (InputStream in = Files.newInputStream(archive)) {
+            list = PackageArchive.list(in, limits, ManifestParser.FILE_NAME);
+        } catch (PackageException e) {
+            throw new ManifestException(new ManifestProblem(sourceName, 0, 0, "", e.getMessage()));
+        }
+        boolean atRoot = list.stream().anyMatch(e -> e.path().equals(ManifestParser.FILE_NAME));
+        try {
+            list = stripTopFolder(list);
+        } catch (PackageException e) {
+            throw new ManifestException(new ManifestProblem(sourceName, 0, 0, "", e.getMessage()));
+        }
+        ApplicationPackage pkg = check(sourceName, sourceName + "!/" + ManifestParser.FILE_NAME, list, true);
+        return new Inspected(pkg.manifest(), atRoot, pkg.contentSize);
+    }
+
     /** Accepts archives whose files sit inside one top-level folder (as {@code tar czf app.tgz app/} makes). */
     private static List<PackageEntry> stripTopFolder(List<PackageEntry> list) {
         boolean atRoot = list.stream().anyMatch(e -> e.path().equals(ManifestParser.FILE_NAME));
@@ -159,10 +187,14 @@ public final class ApplicationPackage {
                     + "; an application package holds capstan-app.yaml and one folder per service package"));
         }
         String yaml;
+        byte[] manifestBytes = entries.get(m.path()).contentUnsafe();
+        if (manifestBytes == null) {
+            throw new ManifestException(new ManifestProblem(manifestName, 0, 0, "", "must be a file at the package's root, not a link"));
+        }
         try {
             yaml = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(entries.get(m.path()).contentUnsafe())).toString();
+                    .decode(ByteBuffer.wrap(manifestBytes)).toString();
         } catch (CharacterCodingException e) {
             throw new ManifestException(new ManifestProblem(manifestName, 0, 0, "", "is not UTF-8 text; save it as UTF-8"));
         }

@@ -114,6 +114,18 @@ public final class PackageArchive {
     }
 
     /**
+     * The entries of an archive read as a stream, checked like extraction, without holding file content: only
+     * files named {@code keepName} (the manifest, at the root or inside one top folder) keep theirs, every other
+     * file is an entry of its size and mode whose content was read and dropped. So an archive of any size can be
+     * checked in constant memory, and a gzip bomb is refused by {@code limits} without being inflated into memory.
+     */
+    public static List<PackageEntry> list(InputStream tarGz, PackageLimits limits, String keepName) throws IOException {
+        ListingSink sink = new ListingSink(keepName);
+        readArchive(tarGz, limits, sink);
+        return List.copyOf(sink.entries.values());
+    }
+
+    /**
      * The entries of a folder, sorted by path, with parent folders; symbolic links are kept as links (they
      * must lead inside the folder), special files are rejected.
      */
@@ -409,6 +421,9 @@ public final class PackageArchive {
         if (sink instanceof MemorySink m) {
             return m.entries.get(path).size();
         }
+        if (sink instanceof ListingSink l) {
+            return l.entries.get(path).size();
+        }
         return Files.size(((DiskSink) sink).root.resolve(path));
     }
 
@@ -508,6 +523,46 @@ public final class PackageArchive {
         @Override
         public void copy(String from, String to, boolean executable) {
             entries.put(to, PackageEntry.fileOwning(to, entries.get(from).contentUnsafe(), executable));
+        }
+    }
+
+    /** Keeps the structure of an archive and the content of the manifest only. */
+    private static final class ListingSink implements Sink {
+        static final int MAX_MANIFEST_BYTES = 1024 * 1024;
+        final TreeMap<String, PackageEntry> entries = new TreeMap<>();
+        final String keepName;
+
+        ListingSink(String keepName) {
+            this.keepName = keepName;
+        }
+
+        @Override
+        public void directory(String path) {
+            entries.put(path, PackageEntry.directory(path));
+        }
+
+        @Override
+        public void file(String path, InputStream content, boolean executable) throws IOException {
+            boolean keep = (path.equals(keepName) || path.endsWith("/" + keepName)) && path.indexOf('/') == path.lastIndexOf('/');
+            if (keep) {
+                byte[] bytes = content.readNBytes(ListingSink.MAX_MANIFEST_BYTES + 1);
+                if (bytes.length > ListingSink.MAX_MANIFEST_BYTES) {
+                    throw new PackageException("'" + path + "' is larger than " + ListingSink.MAX_MANIFEST_BYTES + " bytes; a manifest is a short text");
+                }
+                entries.put(path, PackageEntry.fileOwning(path, bytes, executable));
+            } else {
+                entries.put(path, PackageEntry.listed(path, content.transferTo(OutputStream.nullOutputStream()), executable));
+            }
+        }
+
+        @Override
+        public void symlink(String path, String target) {
+            entries.put(path, PackageEntry.symlink(path, target));
+        }
+
+        @Override
+        public void copy(String from, String to, boolean executable) {
+            entries.put(to, entries.get(from).withPath(to));
         }
     }
 

@@ -18,13 +18,25 @@ public final class PackageEntry implements Comparable<PackageEntry> {
     private final boolean executable;
     private final byte[] content;
     private final String linkTarget;
+    /** The size of a listed file, whose content was read and dropped (-1 when the content is held). */
+    private final long listedSize;
 
     private PackageEntry(String path, Type type, boolean executable, byte[] content, String linkTarget) {
+        this(path, type, executable, content, linkTarget, -1);
+    }
+
+    private PackageEntry(String path, Type type, boolean executable, byte[] content, String linkTarget, long listedSize) {
         this.path = Objects.requireNonNull(path);
         this.type = type;
         this.executable = executable;
         this.content = content;
         this.linkTarget = linkTarget;
+        this.listedSize = listedSize;
+    }
+
+    /** A file known by its size and mode only (its content was checked in passing and not kept). */
+    static PackageEntry listed(String path, long size, boolean executable) {
+        return new PackageEntry(path, Type.FILE, executable, null, null, size);
     }
 
     public static PackageEntry file(String path, byte[] content, boolean executable) {
@@ -46,7 +58,7 @@ public final class PackageEntry implements Comparable<PackageEntry> {
 
     /** This entry under another path (same type and content). */
     PackageEntry withPath(String newPath) {
-        return new PackageEntry(newPath, type, executable, content, linkTarget);
+        return new PackageEntry(newPath, type, executable, content, linkTarget, listedSize);
     }
 
     public String path() {
@@ -73,7 +85,7 @@ public final class PackageEntry implements Comparable<PackageEntry> {
 
     /** Bytes of content (0 for folders and links). */
     public long size() {
-        return content == null ? 0 : content.length;
+        return listedSize >= 0 ? listedSize : content == null ? 0 : content.length;
     }
 
     /** A copy of a file's content (empty for folders and links). */

@@ -46,7 +46,7 @@ public final class ApiServer implements AutoCloseable {
                 int status = e.getStatus();
                 String message = status == 413
                         ? "the request body is larger than this server accepts (" + maxRequestBytes + " bytes); "
-                                + "raise it with `capstan server --max-request-size` (e.g. 1GiB) if it should be allowed"
+                                + "raise it with `capstan server --max-request-size` (e.g. 8GiB) if it should be allowed"
                         : e.getMessage();
                 ctx.status(status).json(ApiError.of(status == 413 ? "TOO_LARGE" : "INVALID", message));
             });

@@ -1,9 +1,13 @@
 package io.capstan.server.api;
 
 import io.capstan.model.cluster.ApplicationTypeRecord;
+import io.capstan.model.manifest.ApplicationTypeManifest;
 import io.capstan.model.manifest.ManifestException;
 import io.capstan.model.pkg.ApplicationPackage;
+import io.capstan.model.pkg.PackageArchive;
+import io.capstan.model.pkg.PackageLimits;
 import io.capstan.server.PackageStore;
+import io.capstan.server.PackageUpload;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.javalin.config.RoutesConfig;
@@ -17,11 +21,18 @@ import java.nio.file.Path;
 public final class ApplicationTypeApi {
 
     private final ApiContext api;
-    private final PackageStore packages;
+    /** How much file content an archive may unpack to per byte accepted: a gzip bomb is refused past it. */
+    static final long UNCOMPRESSED_PER_BYTE = 4;
+    /** Archives that must be re-packed (files inside a top folder) are read into memory: only this large. */
+    static final long REPACK_LIMIT = 64L * 1024 * 1024;
 
-    public ApplicationTypeApi(ApiContext api, PackageStore packages) {
+    private final PackageStore packages;
+    private final long maxPackageBytes;
+
+    public ApplicationTypeApi(ApiContext api, PackageStore packages, long maxPackageBytes) {
         this.api = api;
         this.packages = packages;
+        this.maxPackageBytes = maxPackageBytes;
     }
 
     public void register(RoutesConfig routes) {
@@ -51,36 +62,64 @@ public final class ApplicationTypeApi {
         });
     }
 
+    /**
+     * The upload is streamed to disk while hashed, and checked (manifest and layout) in constant memory; its bytes,
+     * named by their SHA-256, are what agents download. An archive whose files sit inside one top folder is
+     * re-packed with its files at the root (in memory, so only up to {@link #REPACK_LIMIT}).
+     */
     private void registerType(Context ctx) throws IOException {
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length == 0) {
-            throw ApiException.invalid("the body must be the application package as a .tar.gz; "
-                    + "use `capstan apptype register DIR` to build and send it");
+        try (PackageUpload upload = PackageUpload.receive(ctx.bodyInputStream(), packages.directory(), maxPackageBytes)) {
+            if (upload.size() == 0) {
+                throw ApiException.invalid("the body must be the application package as a .tar.gz; "
+                        + "use `capstan apptype register DIR` to build and send it");
+            }
+            ApplicationPackage.Inspected inspected;
+            try {
+                inspected = ApplicationPackage.inspect(upload.file(), "upload",
+                        new PackageLimits(UNCOMPRESSED_PER_BYTE * maxPackageBytes, PackageLimits.DEFAULT.maxEntries()));
+            } catch (ManifestException e) {
+                throw invalidManifest(e);
+            }
+            ApplicationTypeManifest manifest = inspected.manifest();
+            ClusterSnapshot before = api.store().snapshot();
+            if (before.applicationType(manifest.applicationType(), manifest.version()).isPresent()) {
+                throw new ApiException(409, "ALREADY_EXISTS", "application type " + manifest.applicationType() + " version "
+                        + manifest.version() + " is already registered; give the package a new version, or unregister the old one first");
+            }
+            String digest;
+            long size;
+            if (inspected.filesAtRoot()) {
+                packages.adopt(upload);
+                digest = upload.digest();
+                size = upload.size();
+            } else {
+                byte[] archive = repacked(upload);
+                digest = PackageArchive.sha256(archive);
+                size = archive.length;
+                packages.put(digest, archive);
+            }
+            ApplicationTypeRecord record = new ApplicationTypeRecord(manifest.applicationType(), manifest.version(), manifest,
+                    digest, size, api.clock().instant());
+            ClusterSnapshot s = api.write(ctx, new ClusterCommand.RegisterApplicationType(record, record.registeredAt()));
+            ctx.status(201).json(Views.applicationType(s, type(s, record.name(), record.version())));
         }
-        ApplicationPackage pkg;
+    }
+
+    private static byte[] repacked(PackageUpload upload) throws IOException {
+        if (upload.size() > REPACK_LIMIT) {
+            throw ApiException.invalid("the archive's files sit inside a top folder, and it is too large (" + upload.size()
+                    + " bytes) to re-pack; put capstan-app.yaml at the archive's root, as `capstan apptype register DIR` does");
+        }
         try {
-            pkg = ApplicationPackage.read(new java.io.ByteArrayInputStream(body), "upload");
+            return ApplicationPackage.load(upload.file(), PackageLimits.IN_MEMORY).toTarGz();
         } catch (ManifestException e) {
-            throw new ApiException(400, "INVALID_MANIFEST", "the application package is not valid ("
-                    + e.problems().size() + " problem(s))", e.problems().stream().map(Object::toString).toList());
+            throw invalidManifest(e);
         }
-        byte[] archive = pkg.toTarGz();
-        String digest = pkg.digest();
-        ClusterSnapshot before = api.store().snapshot();
-        var manifest = pkg.manifest();
-        if (before.applicationType(manifest.applicationType(), manifest.version()).isPresent()) {
-            throw new ApiException(409, "ALREADY_EXISTS", "application type " + manifest.applicationType() + " version "
-                    + manifest.version() + " is already registered; give the package a new version, or unregister the old one first");
-        }
-        try {
-            packages.put(digest, archive);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store the package", e);
-        }
-        ApplicationTypeRecord record = new ApplicationTypeRecord(manifest.applicationType(), manifest.version(), manifest,
-                digest, archive.length, api.clock().instant());
-        ClusterSnapshot s = api.write(ctx, new ClusterCommand.RegisterApplicationType(record, record.registeredAt()));
-        ctx.status(201).json(Views.applicationType(s, type(s, record.name(), record.version())));
+    }
+
+    private static ApiException invalidManifest(ManifestException e) {
+        return new ApiException(400, "INVALID_MANIFEST", "the application package is not valid ("
+                + e.problems().size() + " problem(s))", e.problems().stream().map(Object::toString).toList());
     }
 
     static ApplicationTypeRecord type(ClusterSnapshot s, String name, String version) {
