@@ -150,7 +150,22 @@ class PackageArchiveTest {
         assertThatThrownBy(() -> PackageArchive.read(new ByteArrayInputStream(many), new PackageLimits(4096, 2)))
                 .isInstanceOf(PackageException.class)
                 .hasMessage("the archive has more than 2 entries");
-        assertThat(PackageLimits.DEFAULT.maxUncompressedBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(PackageLimits.DEFAULT.maxUncompressedBytes()).isEqualTo(8L * 1024 * 1024 * 1024);
+        assertThat(PackageLimits.IN_MEMORY.maxUncompressedBytes()).isEqualTo(256L * 1024 * 1024);
+    }
+
+    @Test
+    void aListingKeepsTheStructureAndTheManifestButNoOtherContent() throws IOException {
+        byte[] archive = Tars.tarGz(t -> t.file("capstan-app.yaml", "applicationType: T").file("Pkg/Code/blob", "x".repeat(5000)));
+        List<PackageEntry> listed = PackageArchive.list(new ByteArrayInputStream(archive), PackageLimits.DEFAULT, "capstan-app.yaml");
+        PackageEntry blob = listed.stream().filter(e -> e.path().equals("Pkg/Code/blob")).findFirst().orElseThrow();
+        PackageEntry manifest = listed.stream().filter(e -> e.path().equals("capstan-app.yaml")).findFirst().orElseThrow();
+        assertThat(blob.size()).isEqualTo(5000);
+        assertThat(blob.content()).isEmpty();
+        assertThat(new String(manifest.content(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("applicationType: T");
+        assertThat(listed).extracting(PackageEntry::path).contains("Pkg", "Pkg/Code");
+        assertThatThrownBy(() -> PackageArchive.list(new ByteArrayInputStream(archive), new PackageLimits(4096, 10), "capstan-app.yaml"))
+                .isInstanceOf(PackageException.class).hasMessageContaining("uncompressed content, the limit");
     }
 
     @Test
