@@ -15,17 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What leaves the cluster leaves the state: removed nodes and the packages of unregistered types. */
 class BoundedGrowthTest {
 
-    private static final String MANIFEST = """
-            applicationType: GoneType
-            version: 1.0.0
-            servicePackages:
-              - name: WebPackage
-                version: 1.0.0
-                serviceTypes:
-                  - {name: WebType, kind: stateless, codePackage: Web}
-                codePackages:
-                  - {name: Web, version: 1.0.0, process: {command: ./run.sh}}
-            """;
+    private static final String MANIFEST = TestPackages.statelessManifest("GoneType", 0.1);
 
     @Test
     void aNodeThatLeftIsRemovedAndAnUnusedPackageIsDeleted(@TempDir Path dir) throws Exception {

@@ -27,17 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargePackageTest {
 
-    private static final String MANIFEST = """
-            applicationType: BigPackageType
-            version: 1.0.0
-            servicePackages:
-              - name: WebPackage
-                version: 1.0.0
-                serviceTypes:
-                  - {name: WebType, kind: stateless, codePackage: Web}
-                codePackages:
-                  - {name: Web, version: 1.0.0, process: {command: ./run.sh}}
-            """;
+    private static final String MANIFEST = TestPackages.statelessManifest("BigPackageType", 0.1);
     private static final long BLOB = 1L << 30;
 
     @Test

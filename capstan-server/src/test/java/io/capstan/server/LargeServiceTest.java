@@ -22,20 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeServiceTest {
 
-    private static final String MANIFEST = """
-            applicationType: BigType
-            version: 1.0.0
-            servicePackages:
-              - name: WebPackage
-                version: 1.0.0
-                serviceTypes:
-                  - {name: WebType, kind: stateless, codePackage: Web}
-                codePackages:
-                  - name: Web
-                    version: 1.0.0
-                    process: {command: ./run.sh}
-                    resources: {cpu: 0.1, memoryMiB: 16}
-            """;
+    private static final String MANIFEST = TestPackages.statelessManifest("BigType", 0.1);
     private static final int NODES = 2_000;
     private static final int PARTITIONS = 33_334;
 

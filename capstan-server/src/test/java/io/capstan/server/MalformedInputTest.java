@@ -35,22 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MalformedInputTest {
 
-    private static final String MANIFEST = """
-            applicationType: ShopType
-            version: 1.0.0
-            servicePackages:
-              - name: WebPackage
-                version: 1.0.0
-                serviceTypes:
-                  - {name: WebType, kind: stateless, codePackage: Web}
-                codePackages:
-                  - name: Web
-                    version: 1.0.0
-                    process: {command: ./run.sh}
-                    resources: {cpu: 0.1, memoryMiB: 16}
-                endpoints:
-                  - {name: web, protocol: http}
-            """;
+    private static final String MANIFEST = TestPackages.statelessManifest("ShopType", 0.1);
     private static final long MAX_REQUEST = 1024 * 1024;
 
     private Path dir;

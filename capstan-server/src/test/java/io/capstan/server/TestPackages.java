@@ -11,6 +11,21 @@ final class TestPackages {
     private TestPackages() {
     }
 
+    /** A manifest of one stateless service type WebType in WebPackage, its code package Web asking for {@code cpu}. */
+    static String statelessManifest(String applicationType, double cpu) {
+        return """
+                applicationType: %s
+                version: 1.0.0
+                servicePackages:
+                  - name: WebPackage
+                    version: 1.0.0
+                    serviceTypes:
+                      - {name: WebType, kind: stateless, codePackage: Web}
+                    codePackages:
+                      - {name: Web, version: 1.0.0, process: {command: ./run.sh}, resources: {cpu: %s, memoryMiB: 16}}
+                """.formatted(applicationType, cpu);
+    }
+
     /** Writes {@code manifest} and a WebPackage/Web/run.sh that only waits, under {@code dir/pkg}; returns the folder. */
     static Path webPackage(Path dir, String manifest) throws IOException {
         Path pkg = dir.resolve("pkg");
