@@ -14,6 +14,7 @@ import io.capstan.server.health.HealthReportView;
 import io.capstan.server.health.HealthSequence;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.Watch;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -73,10 +74,29 @@ public final class HealthApi {
         String text = ctx.queryParam("entity");
         HealthEntity entity = text == null ? new HealthEntity.Cluster() : entity("entity", text);
         HealthPolicyOverrides overrides = overrides(ctx);
-        ClusterSnapshot s = api.read(ctx);
+        Watch watch = watchOf(entity);
+        ClusterSnapshot s = watch == null ? api.read(ctx) : api.readWatched(ctx, watch, x -> x);
         EntityHealth health = HealthEvaluator.forQuery(s, api.clock().instant(), overrides).evaluate(entity)
                 .orElseThrow(() -> ApiException.notFound(HealthEntities.missing(entity)));
         ctx.json(health);
+    }
+
+    /**
+     * What a blocking health query on an entity waits for: the service for a service, partition or replica (its
+     * replicas' statuses and the reports on them), the node for a node and what it runs; any commit for the
+     * cluster and applications, whose health takes in everything under them.
+     */
+    private static Watch watchOf(HealthEntity entity) {
+        return switch (entity) {
+            case HealthEntity.Service x -> new Watch.Service(x.name());
+            case HealthEntity.Partition x -> new Watch.Service(x.service());
+            case HealthEntity.Replica x -> new Watch.Service(x.service());
+            case HealthEntity.Node x -> new Watch.Node(x.name());
+            case HealthEntity.DeployedApplication x -> new Watch.Node(x.node());
+            case HealthEntity.DeployedServicePackage x -> new Watch.Node(x.node());
+            case HealthEntity.Cluster x -> null;
+            case HealthEntity.Application x -> null;
+        };
     }
 
     static HealthPolicyOverrides overrides(Context ctx) {

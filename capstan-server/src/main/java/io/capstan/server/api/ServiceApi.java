@@ -15,6 +15,7 @@ import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.server.ServiceDefinitions;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
+import io.capstan.state.Watch;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public final class ServiceApi {
             ctx.json(new Views.Items<>(s.servicesOf(app.name()).stream().map(x -> Views.service(s, x)).toList()));
         });
         routes.get("/v1/apps/{app}/services/{svc}", ctx -> {
-            ClusterSnapshot s = api.read(ctx);
+            ClusterSnapshot s = watched(ctx);
             ctx.json(Views.service(s, service(s, ctx)));
         });
         routes.patch("/v1/apps/{app}/services/{svc}", this::update);
@@ -61,14 +62,23 @@ public final class ServiceApi {
             ctx.json(Map.of());
         });
         routes.get("/v1/apps/{app}/services/{svc}/replicas", ctx -> {
-            ClusterSnapshot s = api.read(ctx);
+            ClusterSnapshot s = watched(ctx);
             ServiceRecord svc = service(s, ctx);
             ctx.json(new Views.Items<>(s.replicasOf(svc.name()).stream().map(r -> Views.replica(s, r)).toList()));
         });
         routes.get("/v1/apps/{app}/services/{svc}/endpoints", ctx -> {
-            ClusterSnapshot s = api.read(ctx);
+            ClusterSnapshot s = watched(ctx);
             ctx.json(new Views.Items<>(endpoints(s, service(s, ctx))));
         });
+    }
+
+    /**
+     * The state to answer a read of one service from; with {@code ?index=N} it waits for a change to that service
+     * (its record, replicas, endpoints or health reports), not to anything in the cluster.
+     */
+    private ClusterSnapshot watched(Context ctx) {
+        ServiceName name = service(api.store().snapshot(), ctx).name();
+        return api.readWatched(ctx, new Watch.Service(name), s -> s);
     }
 
     private void create(Context ctx) {
