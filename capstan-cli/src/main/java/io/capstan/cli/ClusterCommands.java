@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "cluster", synopsisSubcommandLabel = "COMMAND",
         description = "The cluster as a whole.",
-        subcommands = {ClusterCommands.Status.class})
+        subcommands = {ClusterCommands.Status.class, ClusterCommands.Snapshot.class})
 final class ClusterCommands extends GroupCommand {
 
     @Command(name = "status",
@@ -40,6 +40,17 @@ final class ClusterCommands extends GroupCommand {
             rows.add(new String[] {"Services", Json.text(s, "services")});
             rows.add(new String[] {"Replicas", Json.number(replicas, "ready", 0) + "/" + Json.number(replicas, "total", 0) + " ready"});
             return Table.keyValues(rows);
+        }
+    }
+
+    @Command(name = "snapshot",
+            description = "Write a snapshot of the cluster state now on the server answering (the log before it is then purged).")
+    static final class Snapshot extends ApiCommand {
+        @Override
+        public Integer call() {
+            show(api().post("/v1/cluster/snapshot", object()), s -> "snapshot at index " + Json.text(s, "index") + ": "
+                    + Json.text(s, "bytes") + " bytes written in " + Json.text(s, "millis") + " ms\n");
+            return 0;
         }
     }
 }
