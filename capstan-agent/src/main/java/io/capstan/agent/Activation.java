@@ -3,7 +3,6 @@ package io.capstan.agent;
 import io.capstan.agent.probe.ProbeContext;
 import io.capstan.agent.probe.ProbeRunner;
 import io.capstan.agent.process.LaunchSpec;
-import io.capstan.agent.process.ProcStat;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.CodePackageStatus;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>Locking: {@code lock} guards the fields below; a runner is never called while it is held (runners call
  * back into {@link #persist()}), and {@link #persist()} reads runners' records without their monitors.
  */
-final class Activation implements CodePackageRunner.Host {
+final class Activation implements CodePackageSupervisor.Host {
 
     private static final Logger log = LoggerFactory.getLogger(Activation.class);
 
@@ -55,7 +54,7 @@ final class Activation implements CodePackageRunner.Host {
 
     private ServicePackageActivation spec;
     private Map<String, Integer> ports = Map.of();
-    private Map<String, CodePackageRunner> runners = Map.of();
+    private Map<String, CodePackageSupervisor> runners = Map.of();
     private Phase phase;
     private String problem;
     private Instant retryAt;
@@ -78,20 +77,15 @@ final class Activation implements CodePackageRunner.Host {
     /** An activation a previous agent left behind: adopts its live processes, restarts the dead ones. */
     static Activation recover(ActivationRecord record, AgentServices services, Path dir) {
         Activation a = new Activation(record.activation(), services, dir, Phase.RUNNING);
-        Map<String, CodePackageRunner> runners;
+        Map<String, CodePackageSupervisor> runners;
         synchronized (a.lock) {
             a.ports = record.ports();
             record.ports().values().forEach(services.ports()::reserve);
             runners = a.createRunners();
             a.runners = runners;
         }
-        for (CodePackageRunner r : runners.values()) {
-            ProcessRecord p = record.processes().get(r.name());
-            if (p != null && ProcStat.readIfSame(p.pid(), p.startTicks()).isPresent()) {
-                r.adopt(p);
-            } else {
-                r.recoverDead(p);
-            }
+        for (CodePackageSupervisor r : runners.values()) {
+            r.recover(record.processes().get(r.name()));
         }
         return a;
     }
@@ -192,11 +186,11 @@ final class Activation implements CodePackageRunner.Host {
             w = worker;
         }
         stopWorker(w, preparing);
-        List<CodePackageRunner> rs;
+        List<CodePackageSupervisor> rs;
         synchronized (lock) {
             rs = List.copyOf(runners.values());
         }
-        rs.forEach(CodePackageRunner::detach);
+        rs.forEach(CodePackageSupervisor::detach);
     }
 
     /**
@@ -218,7 +212,7 @@ final class Activation implements CodePackageRunner.Host {
         ServicePackageActivation s;
         Phase ph;
         Map<String, Integer> p;
-        List<CodePackageRunner> rs;
+        List<CodePackageSupervisor> rs;
         String why;
         Instant retry;
         synchronized (lock) {
@@ -239,7 +233,7 @@ final class Activation implements CodePackageRunner.Host {
                         null, null, 0, null, null, retry, false, 0, why, ProbeRunner.initialStatuses(cp.probes(), now), null));
             }
         } else {
-            for (CodePackageRunner r : rs) {
+            for (CodePackageSupervisor r : rs) {
                 codePackages.add(r.status());
                 failedOut |= r.failedOut();
             }
@@ -261,7 +255,7 @@ final class Activation implements CodePackageRunner.Host {
         }
     }
 
-    // ---- CodePackageRunner.Host ----
+    // ---- CodePackageSupervisor.Host ----
 
     @Override
     public LaunchSpec launchSpec(String codePackage) throws IOException {
@@ -273,8 +267,7 @@ final class Activation implements CodePackageRunner.Host {
         }
         CodePackageManifest cp = s.servicePackage().codePackage(codePackage)
                 .orElseThrow(() -> new IOException("service package has no code package " + codePackage));
-        ProcessSpec process = cp.process();
-        if (process == null) {
+        if (!(cp.run() instanceof ProcessSpec process)) {
             throw new IOException("code package " + codePackage + " is not a process; this agent runs processes only");
         }
         Path dir = paths.codePackage(codePackage);
@@ -310,7 +303,7 @@ final class Activation implements CodePackageRunner.Host {
                     return;
                 }
                 Map<String, ProcessRecord> processes = new LinkedHashMap<>();
-                for (CodePackageRunner r : runners.values()) {
+                for (CodePackageSupervisor r : runners.values()) {
                     ProcessRecord pr = r.record();
                     if (pr != null) {
                         processes.put(r.name(), pr);
@@ -368,7 +361,7 @@ final class Activation implements CodePackageRunner.Host {
                 }
             }
         }
-        List<CodePackageRunner> toStart;
+        List<CodePackageSupervisor> toStart;
         synchronized (lock) {
             if (phase != Phase.PREPARING) {
                 return;
@@ -379,7 +372,7 @@ final class Activation implements CodePackageRunner.Host {
             phase = Phase.RUNNING;
             toStart = List.copyOf(runners.values());
         }
-        toStart.forEach(CodePackageRunner::start);
+        toStart.forEach(CodePackageSupervisor::start);
         services.onChange().run();
     }
 
@@ -390,7 +383,7 @@ final class Activation implements CodePackageRunner.Host {
             s = spec;
         }
         for (CodePackageManifest cp : s.servicePackage().codePackages()) {
-            if (cp.process() == null) {
+            if (!(cp.run() instanceof ProcessSpec)) {
                 throw new IOException("code package " + cp.name() + " is not a process; this agent runs processes only");
             }
         }
@@ -450,23 +443,23 @@ final class Activation implements CodePackageRunner.Host {
         }
     }
 
-    private Map<String, CodePackageRunner> createRunners() {
-        Map<String, CodePackageRunner> created = new LinkedHashMap<>();
+    private Map<String, CodePackageSupervisor> createRunners() {
+        Map<String, CodePackageSupervisor> created = new LinkedHashMap<>();
         for (CodePackageManifest cp : spec.servicePackage().codePackages()) {
-            created.put(cp.name(), new CodePackageRunner(cp, this, services));
+            created.put(cp.name(), new CodePackageSupervisor(cp, this, services, services.driverFor(cp)));
         }
         return created;
     }
 
     private void stopRunners() {
-        List<CodePackageRunner> rs;
+        List<CodePackageSupervisor> rs;
         synchronized (lock) {
             rs = List.copyOf(runners.values());
         }
         Duration grace = services.config().stopGrace();
         // In parallel: the whole activation takes one grace, not one per code package.
         List<Thread> threads = new ArrayList<>();
-        for (CodePackageRunner r : rs) {
+        for (CodePackageSupervisor r : rs) {
             threads.add(Thread.ofVirtual().name("capstan-stop-" + dirName + "-" + r.name()).start(() -> r.stop(grace)));
         }
         threads.forEach(Activation::joinQuietly);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.agent.cgroup.CgroupMode;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.driver.ProcessDriver;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ public final class ActivationManager implements AutoCloseable {
     private final AgentServices services;
     private final Path activationsDir;
     private final LogRotator logRotator;
-    private final ScheduledThreadPoolExecutor timers;
+    private final ExecutorTimers timers;
 
     // Guarded by this.
     private final Map<ActivationKey, Activation> active = new LinkedHashMap<>();
@@ -62,20 +63,15 @@ public final class ActivationManager implements AutoCloseable {
         this.config = config;
         this.activationsDir = config.dataDir().resolve("activations");
         this.logRotator = new LogRotator(config.logRotation());
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "capstan-agent-" + config.name());
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setRemoveOnCancelPolicy(true);
+        this.timers = new ExecutorTimers(config.name());
         ObjectMapper json = CapstanJson.newMapper();
         ProcessLauncher launcher = new ProcessLauncher();
         ProcessStopper stopper = new ProcessStopper();
         this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
-                timers, onChange, json, new ProbeChecker(launcher, stopper));
-        long every = config.logRotation().checkInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::rotateLogs, every, every, TimeUnit.MILLISECONDS);
+                timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper), onChange, json,
+                new ProbeChecker(launcher, stopper));
+        timers.every(config.logRotation().checkInterval(), this::rotateLogs);
     }
 
     /**
@@ -264,7 +260,7 @@ public final class ActivationManager implements AutoCloseable {
             toDetach = List.copyOf(active.values());
         }
         toDetach.forEach(Activation::detach);
-        timers.shutdownNow();
+        timers.close();
     }
 
     private void startActivation(ServicePackageActivation spec) {

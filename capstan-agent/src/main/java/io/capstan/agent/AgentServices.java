@@ -5,11 +5,13 @@ import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
-import java.util.concurrent.ScheduledExecutorService;
+import io.capstan.agent.driver.CodePackageDriver;
+import io.capstan.model.manifest.CodePackageManifest;
+import java.time.Clock;
 
 /**
  * The collaborators one agent's activations share: its config, package store, process launcher and stopper,
- * cgroups, port allocator, timer thread (restarts, exit callbacks, log rotation), change listener, JSON mapper and
+ * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, change listener, JSON mapper and
  * the checker every probe uses.
  */
 record AgentServices(
@@ -19,8 +21,15 @@ record AgentServices(
         ProcessStopper stopper,
         Cgroups cgroups,
         PortAllocator ports,
-        ScheduledExecutorService timers,
+        Timers timers,
+        Clock clock,
+        CodePackageDriver processDriver,
         Runnable onChange,
         ObjectMapper json,
         ProbeChecker probes) {
+
+    /** The driver that runs {@code codePackage}'s kind. */
+    CodePackageDriver driverFor(CodePackageManifest codePackage) {
+        return processDriver;
+    }
 }
