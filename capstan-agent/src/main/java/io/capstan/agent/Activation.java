@@ -2,6 +2,8 @@ package io.capstan.agent;
 
 import io.capstan.agent.probe.ProbeContext;
 import io.capstan.agent.probe.ProbeRunner;
+import io.capstan.agent.image.UnpackedImage;
+import io.capstan.agent.process.ContainerLaunch;
 import io.capstan.agent.process.LaunchSpec;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.model.cluster.ActivationKey;
@@ -9,6 +11,7 @@ import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.DeployedServicePackage.ActivationState;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.EndpointManifest;
 import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.wire.AssignedReplica;
@@ -55,6 +58,8 @@ final class Activation implements CodePackageSupervisor.Host {
     private ServicePackageActivation spec;
     private Map<String, Integer> ports = Map.of();
     private Map<String, CodePackageSupervisor> runners = Map.of();
+    /** The unpacked image of each container code package, found while preparing (or on the first launch after adoption). */
+    private final Map<String, UnpackedImage> images = new java.util.concurrent.ConcurrentHashMap<>();
     private Phase phase;
     private String problem;
     private Instant retryAt;
@@ -267,16 +272,51 @@ final class Activation implements CodePackageSupervisor.Host {
         }
         CodePackageManifest cp = s.servicePackage().codePackage(codePackage)
                 .orElseThrow(() -> new IOException("service package has no code package " + codePackage));
-        if (!(cp.run() instanceof ProcessSpec process)) {
-            throw new IOException("code package " + codePackage + " is not a process; this agent runs processes only");
-        }
         Path dir = paths.codePackage(codePackage);
-        Path workingDir = process.workingDir() == null || process.workingDir().isBlank()
-                ? dir : dir.resolve(process.workingDir()).normalize();
-        Files.createDirectories(workingDir);
-        return new LaunchSpec(ProcessLauncher.resolveCommand(process.command(), dir), process.args(),
-                ActivationEnvironment.of(services.config(), s, cp, paths, p), workingDir,
-                paths.stdout(codePackage), paths.stderr(codePackage), List.of());
+        Map<String, String> env = ActivationEnvironment.of(services.config(), s, cp, paths, p);
+        return switch (cp.run()) {
+            case ProcessSpec process -> {
+                Path workingDir = process.workingDir() == null || process.workingDir().isBlank()
+                        ? dir : dir.resolve(process.workingDir()).normalize();
+                Files.createDirectories(workingDir);
+                yield new LaunchSpec(ProcessLauncher.resolveCommand(process.command(), dir), process.args(), env,
+                        workingDir, paths.stdout(codePackage), paths.stderr(codePackage), List.of());
+            }
+            case ContainerSpec container -> {
+                UnpackedImage image = image(codePackage, container);
+                ContainerLaunch launch = ContainerLaunches.of(containerId(dirName, codePackage), paths.bundle(codePackage),
+                        image, container, env, hostname(codePackage), dir, paths.work(), paths.log(), cp.resources(),
+                        services.cgroups().path(dirName, codePackage));
+                yield new LaunchSpec(launch.args().getFirst(), launch.args(), Map.of(), paths.bundle(codePackage),
+                        paths.stdout(codePackage), paths.stderr(codePackage), List.of(), launch);
+            }
+        };
+    }
+
+    /** The runtime's id for the containers of one code package of one activation (one at a time). */
+    static String containerId(String activationDir, String codePackage) {
+        return (activationDir + "." + codePackage).replaceAll("[^A-Za-z0-9_.-]", "-");
+    }
+
+    /** The container ids this activation's code packages run under. */
+    List<String> containerIds() {
+        return spec.servicePackage().codePackages().stream().filter(cp -> cp.run() instanceof ContainerSpec)
+                .map(cp -> containerId(dirName, cp.name())).toList();
+    }
+
+    private String hostname(String codePackage) {
+        String h = (codePackage + "-" + dirName).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        return h.length() > 63 ? h.substring(0, 63) : h;
+    }
+
+    private UnpackedImage image(String codePackage, ContainerSpec container) throws IOException {
+        UnpackedImage known = images.get(codePackage);
+        if (known != null) {
+            return known;
+        }
+        UnpackedImage found = ContainerLaunches.resolveImage(services.images(), container.image(), paths.codePackage(codePackage));
+        images.put(codePackage, found);
+        return found;
     }
 
     @Override
@@ -382,11 +422,6 @@ final class Activation implements CodePackageSupervisor.Host {
         synchronized (lock) {
             s = spec;
         }
-        for (CodePackageManifest cp : s.servicePackage().codePackages()) {
-            if (!(cp.run() instanceof ProcessSpec)) {
-                throw new IOException("code package " + cp.name() + " is not a process; this agent runs processes only");
-            }
-        }
         allocatePorts(s);
         Path source = null;
         if (s.packageDigest() != null && !s.packageDigest().isBlank()) {
@@ -400,6 +435,10 @@ final class Activation implements CodePackageSupervisor.Host {
         }
         for (CodePackageManifest cp : s.servicePackage().codePackages()) {
             Files.createDirectories(paths.codePackage(cp.name()));
+            if (cp.run() instanceof ContainerSpec container) {
+                // A bad or corrupt image fails the activation here (Failing, retried), before anything runs.
+                image(cp.name(), container);
+            }
         }
         Files.createDirectories(paths.work());
         Files.createDirectories(paths.log());

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.agent.cgroup.CgroupMode;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.driver.ContainerDriver;
 import io.capstan.agent.driver.ProcessDriver;
+import io.capstan.agent.image.ImageStore;
+import io.capstan.agent.process.Executables;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
@@ -69,7 +72,10 @@ public final class ActivationManager implements AutoCloseable {
         ProcessStopper stopper = new ProcessStopper();
         this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
-                timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper), onChange, json,
+                timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper),
+                new ContainerDriver(Executables.find(config.containerRuntime()).map(Path::toString).orElse(null),
+                        config.dataDir().resolve("runtime"), launcher, stopper, json),
+                new ImageStore(config.dataDir().resolve("images"), json), onChange, json,
                 new ProbeChecker(launcher, stopper));
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);
     }
@@ -91,6 +97,19 @@ public final class ActivationManager implements AutoCloseable {
             }
         }
         sweepUnknownCgroups();
+        sweepUnknownContainers();
+    }
+
+    /** Containers in this agent's runtime state that no recovered activation explains are killed and removed. */
+    private void sweepUnknownContainers() {
+        Set<String> known = new HashSet<>();
+        active.values().forEach(a -> known.addAll(a.containerIds()));
+        for (String id : services.containerDriver().containers()) {
+            if (!known.contains(id)) {
+                log.warn("removing container {} of node {}: no activation record explains it", id, config.name());
+                services.containerDriver().delete(id);
+            }
+        }
     }
 
     private void recoverOne(Path dir) {

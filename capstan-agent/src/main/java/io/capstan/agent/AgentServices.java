@@ -6,12 +6,16 @@ import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.driver.CodePackageDriver;
+import io.capstan.agent.driver.ContainerDriver;
+import io.capstan.agent.image.ImageStore;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
+import io.capstan.model.manifest.ProcessSpec;
 import java.time.Clock;
 
 /**
  * The collaborators one agent's activations share: its config, package store, process launcher and stopper,
- * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, change listener, JSON mapper and
+ * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, unpacked images, change listener, JSON mapper and
  * the checker every probe uses.
  */
 record AgentServices(
@@ -24,12 +28,17 @@ record AgentServices(
         Timers timers,
         Clock clock,
         CodePackageDriver processDriver,
+        ContainerDriver containerDriver,
+        ImageStore images,
         Runnable onChange,
         ObjectMapper json,
         ProbeChecker probes) {
 
     /** The driver that runs {@code codePackage}'s kind. */
     CodePackageDriver driverFor(CodePackageManifest codePackage) {
-        return processDriver;
+        return switch (codePackage.run()) {
+            case ProcessSpec p -> processDriver;
+            case ContainerSpec c -> containerDriver;
+        };
     }
 }

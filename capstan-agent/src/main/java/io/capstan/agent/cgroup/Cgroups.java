@@ -107,6 +107,11 @@ public final class Cgroups {
         return cgroup;
     }
 
+    /** The code package's cgroup as a container runtime's cgroupsPath (from the hierarchy root), or null without cgroups. */
+    public String path(String activation, String codePackage) {
+        return enforced() ? "/" + TOP + "/" + node + "/" + activation + "/" + codePackage : null;
+    }
+
     /** The code package's cgroup if it exists (an adopted process's), without touching its limits. */
     public CodePackageCgroup existing(String activation, String codePackage) {
         if (!enforced()) {
@@ -138,6 +143,21 @@ public final class Cgroups {
 
     /** Removes the activation's directory and then this node's and the top one if they became empty. */
     public void removeActivation(String activation) {
+        // A container runtime creates the cgroup in every v1 hierarchy (freezer, devices, ...) and leaves its parents.
+        for (Path root : runtimeRoots()) {
+            Path dir = root.resolve(TOP).resolve(node).resolve(activation);
+            if (Files.isDirectory(dir)) {
+                try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                    children.forEach(CgroupFiles::removeIfEmpty);
+                } catch (IOException e) {
+                    log.warn("cannot list {}: {}", dir, e.toString());
+                }
+            }
+            CgroupFiles.removeIfEmpty(dir);
+            if (CgroupFiles.removeIfEmpty(dir.getParent())) {
+                CgroupFiles.removeIfEmpty(root.resolve(TOP));
+            }
+        }
         for (Path root : roots) {
             Path nodeDir = root.resolve(TOP).resolve(node);
             CgroupFiles.removeIfEmpty(nodeDir.resolve(activation));
@@ -145,6 +165,25 @@ public final class Cgroups {
                 CgroupFiles.removeIfEmpty(root.resolve(TOP));
             }
         }
+    }
+
+    /** v1: every mounted hierarchy beside the three limited ones; v2: none beyond the root. */
+    private List<Path> runtimeRoots() {
+        if (mode != CgroupMode.V1 || roots.isEmpty()) {
+            return List.of();
+        }
+        List<Path> all = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(roots.getFirst().getParent(),
+                d -> Files.isDirectory(d) && !Files.isSymbolicLink(d) && Files.exists(d.resolve("cgroup.procs")))) {
+            dirs.forEach(d -> {
+                if (!roots.contains(d)) {
+                    all.add(d);
+                }
+            });
+        } catch (IOException e) {
+            log.warn("cannot list the cgroup hierarchies: {}", e.toString());
+        }
+        return all;
     }
 
     /** The activation directories that exist for this node (to find ones no record explains). */
