@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OCI containers through runc (or crun) in foreground mode: {@code runc --root <state> run --bundle B id} is started
- * like a process (own session and group, in the code package's cgroup, stdout/stderr straight to the log files), so
+ * like a process (own session and group, stdout/stderr straight to the log files; the runtime puts the container into
+ * the code package's cgroup), so
  * the runtime process is what the agent records, waits for and adopts; its exit status is the container's. Stopping
  * signals the runtime (which forwards to the container's pid 1) and the cgroup, then {@code delete --force} removes
  * whatever the runtime still keeps for the container.
@@ -57,7 +58,9 @@ public final class ContainerDriver implements CodePackageDriver {
         OciBundle.write(c, json);
         LaunchSpec run = new LaunchSpec(runtime, List.of("--root", stateRoot.toString(), "run", "--bundle",
                 c.bundle().toString(), c.containerId()), spec.environment(), c.bundle(), spec.stdout(), spec.stderr(),
-                spec.cgroupProcs());
+                // The runtime itself stays outside: it puts the container into cgroupsPath, and removes that cgroup
+                // when the container exits, which it could not while it sat inside.
+                List.of());
         Process process = launcher.start(run);
         long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);

@@ -47,7 +47,6 @@ final class OciBundle {
         process.put("cwd", c.cwd());
         process.put("capabilities", Map.of("bounding", CAPABILITIES, "effective", CAPABILITIES,
                 "permitted", CAPABILITIES, "ambient", CAPABILITIES));
-        process.put("rlimits", List.of(Map.of("type", "RLIMIT_NOFILE", "hard", 65536, "soft", 65536)));
         process.put("noNewPrivileges", true);
 
         List<Map<String, Object>> mounts = new ArrayList<>();
@@ -55,7 +54,7 @@ final class OciBundle {
         mounts.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         mounts.add(mount("/dev/pts", "devpts", "devpts",
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")));
-        mounts.add(mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        mounts.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
         mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
         mounts.add(mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777", "size=65536k")));
