@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -222,6 +223,15 @@ public final class ActivationManager implements AutoCloseable {
     /** The index of the last assignment converged to (0 before the first). */
     public synchronized long assignmentIndex() {
         return assignmentIndex;
+    }
+
+    /** The cgroup a code package of an activation runs in now, if it has one (for usage readings). */
+    public Optional<CodePackageCgroup> cgroupOf(ActivationKey key, String codePackage) {
+        Activation a;
+        synchronized (this) {
+            a = active.get(key);
+        }
+        return a == null ? Optional.empty() : Optional.ofNullable(services.cgroups().existing(a.cgroupName(), codePackage));
     }
 
     public CgroupMode cgroupMode() {

@@ -75,6 +75,8 @@ final class CodePackageSupervisor {
     }
 
     private static final Logger log = LoggerFactory.getLogger(CodePackageSupervisor.class);
+    /** The exit reason of a run the kernel's OOM killer ended (seen in the cgroup's events). */
+    static final String OOM_KILLED = "OOMKilled";
     /** A launch that failed outright (no process at all) is never retried at once, even with a zero backoff. */
     private static final Duration MIN_RELAUNCH_DELAY = Duration.ofMillis(100);
     /** How long stopping waits for probe threads (an exec check being killed) before going on. */
@@ -102,6 +104,8 @@ final class CodePackageSupervisor {
     private String killReason;
     private String stderrTail;
     private CodePackageCgroup cgroup;
+    /** The cgroup's OOM kill count when the current run started: more at its exit means the kernel killed it. */
+    private long oomKillsAtStart;
     /** The current run's probes; null while no run is live or when it has no probes. */
     private ProbeRunner probes;
     /** What the probes showed when they last stopped (or before the first run). */
@@ -276,6 +280,7 @@ final class CodePackageSupervisor {
             if (cgroup != null) {
                 spec = spec.withCgroupProcs(cgroup.procsFiles());
             }
+            oomKillsAtStart = cgroup == null ? 0 : cgroup.oomKills();
             DriverRun run = driver.start(spec);
             Instant now = clock.instant();
             startedAt = now;
@@ -427,6 +432,11 @@ final class CodePackageSupervisor {
                 killReason == null ? "" : " after " + killReason, failures, delay);
         lastExitReason = killReason;
         killReason = null;
+        if (cgroup != null && cgroup.oomKills() > oomKillsAtStart) {
+            lastExitReason = OOM_KILLED;
+            log.warn("{} of {} was OOM-killed at its memory limit of {} MiB", name, host.cgroupName(),
+                    manifest.resources().memoryMiB());
+        }
         noteCrashLoop();
         backOff(delay);
     }

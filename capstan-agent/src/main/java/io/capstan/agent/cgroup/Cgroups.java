@@ -21,7 +21,9 @@ public final class Cgroups {
     private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
     private static final String TOP = "capstan";
     private static final long CFS_PERIOD_US = 100_000;
-    private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "pids");
+    private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+    /** Every code package gets a pids limit: a fork bomb stays inside its own cgroup. */
+    static final long PIDS_LIMIT = 4096;
     private static final List<String> V2_CONTROLLERS = List.of("memory", "cpu", "pids");
 
     private final CgroupMode mode;
@@ -267,6 +269,9 @@ public final class Cgroups {
         long memoryBytes = limits.memoryMiB() > 0 ? limits.memoryMiB() * 1024 * 1024 : 0;
         long quotaUs = limits.cpu() > 0 ? Math.max(1000, Math.round(limits.cpu() * CFS_PERIOD_US)) : 0;
         for (Path dir : dirs) {
+            if (Files.exists(dir.resolve("pids.max"))) {
+                CgroupFiles.write(dir.resolve("pids.max"), Long.toString(PIDS_LIMIT));
+            }
             if (mode == CgroupMode.V2) {
                 if (memoryBytes > 0) {
                     CgroupFiles.write(dir.resolve("memory.max"), Long.toString(memoryBytes));
