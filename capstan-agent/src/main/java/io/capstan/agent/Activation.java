@@ -314,7 +314,7 @@ final class Activation implements CodePackageSupervisor.Host {
         if (known != null) {
             return known;
         }
-        UnpackedImage found = ContainerLaunches.resolveImage(services.images(), container.image(), paths.codePackage(codePackage));
+        UnpackedImage found = ContainerLaunches.resolveImage(services.images(), services.registry(), container.image(), paths.codePackage(codePackage));
         images.put(codePackage, found);
         return found;
     }

@@ -7,6 +7,7 @@ import io.capstan.agent.cgroup.CodePackageCgroup;
 import io.capstan.agent.driver.ContainerDriver;
 import io.capstan.agent.driver.ProcessDriver;
 import io.capstan.agent.image.ImageStore;
+import io.capstan.agent.image.RegistryPuller;
 import io.capstan.agent.process.Executables;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
@@ -71,12 +72,13 @@ public final class ActivationManager implements AutoCloseable {
         ObjectMapper json = CapstanJson.newMapper();
         ProcessLauncher launcher = new ProcessLauncher();
         ProcessStopper stopper = new ProcessStopper();
+        ImageStore images = new ImageStore(config.dataDir().resolve("images"), json);
         this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
                 timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper),
                 new ContainerDriver(Executables.find(config.containerRuntime()).map(Path::toString).orElse(null),
                         config.dataDir().resolve("runtime"), launcher, stopper, json),
-                new ImageStore(config.dataDir().resolve("images"), json), onChange, json,
+                images, new RegistryPuller(images, json), onChange, json,
                 new ProbeChecker(launcher, stopper));
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);
     }

@@ -8,6 +8,7 @@ import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.driver.CodePackageDriver;
 import io.capstan.agent.driver.ContainerDriver;
 import io.capstan.agent.image.ImageStore;
+import io.capstan.agent.image.RegistryPuller;
 import io.capstan.model.manifest.CodePackageManifest;
 import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.ProcessSpec;
@@ -30,6 +31,7 @@ record AgentServices(
         CodePackageDriver processDriver,
         ContainerDriver containerDriver,
         ImageStore images,
+        RegistryPuller registry,
         Runnable onChange,
         ObjectMapper json,
         ProbeChecker probes) {

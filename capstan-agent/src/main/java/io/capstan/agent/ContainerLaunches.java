@@ -2,7 +2,9 @@ package io.capstan.agent;
 
 import io.capstan.agent.image.Digest;
 import io.capstan.agent.image.ImageConfig;
+import io.capstan.agent.image.ImageReference;
 import io.capstan.agent.image.ImageStore;
+import io.capstan.agent.image.RegistryPuller;
 import io.capstan.agent.image.UnpackedImage;
 import io.capstan.agent.process.ContainerLaunch;
 import io.capstan.model.manifest.ContainerSpec;
@@ -31,8 +33,12 @@ final class ContainerLaunches {
     private ContainerLaunches() {
     }
 
-    /** The image a manifest names: a digest already on the node, or an OCI layout folder or tar in the package. */
-    static UnpackedImage resolveImage(ImageStore images, String image, Path codePackageDir) throws IOException {
+    /**
+     * The image a manifest names: a digest already on the node, an OCI layout folder or tar in the package, or a
+     * registry reference (pulled).
+     */
+    static UnpackedImage resolveImage(ImageStore images, RegistryPuller registry, String image, Path codePackageDir)
+            throws IOException {
         if (image.startsWith("sha256:")) {
             UnpackedImage found = images.find(Digest.parse(image, "container.image"));
             if (found == null) {
@@ -41,6 +47,14 @@ final class ContainerLaunches {
             return found;
         }
         Path source = codePackageDir.resolve(image).normalize();
+        if (!Files.exists(source) && ImageReference.looksLikeReference(image)) {
+            try {
+                return registry.pull(ImageReference.parse(image));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("pull of " + image + " interrupted");
+            }
+        }
         if (!source.startsWith(codePackageDir) || !Files.exists(source)) {
             throw new IOException("container.image " + image + " is neither an OCI layout folder nor an image .tar in the"
                     + " code package folder, nor a digest on this node");

@@ -180,7 +180,7 @@ class ContainerTest {
         return out;
     }
 
-    private static String get(int port) {
+    static String get(int port) {
         try (HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
             HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
