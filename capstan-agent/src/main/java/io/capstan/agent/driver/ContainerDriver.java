@@ -69,11 +69,8 @@ public final class ContainerDriver implements CodePackageDriver {
 
     @Override
     public Optional<DriverRun> adopt(RunIdentity recorded, CodePackageCgroup cgroup) {
-        if (ProcStat.readIfSame(recorded.pid(), recorded.startTicks()).isEmpty()) {
-            return Optional.empty();
-        }
-        return ProcessHandle.of(recorded.pid())
-                .map(h -> new DriverRun(recorded, h.onExit().thenApply(x -> (Integer) null)));
+        // The foreground runtime process outlives the agent like any process: adopt it the same way.
+        return ProcessDriver.adoptLive(recorded);
     }
 
     @Override

@@ -33,6 +33,11 @@ public final class ProcessDriver implements CodePackageDriver {
 
     @Override
     public Optional<DriverRun> adopt(RunIdentity recorded, CodePackageCgroup cgroup) {
+        return adoptLive(recorded);
+    }
+
+    /** The recorded process if it still lives with its recorded start time; its exit code will be unknown. */
+    static Optional<DriverRun> adoptLive(RunIdentity recorded) {
         if (ProcStat.readIfSame(recorded.pid(), recorded.startTicks()).isEmpty()) {
             return Optional.empty();
         }

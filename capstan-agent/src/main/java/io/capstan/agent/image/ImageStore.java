@@ -9,11 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +30,7 @@ public final class ImageStore {
     private final Path dir;
     private final ObjectMapper json;
     private final OciLayout layout;
-    private final Map<Digest, CompletableFuture<UnpackedImage>> unpacking = new ConcurrentHashMap<>();
+    private final SingleFlight<Digest, UnpackedImage> unpacking = new SingleFlight<>();
 
     public ImageStore(Path dir, ObjectMapper json) {
         this.dir = dir;
@@ -75,24 +71,14 @@ public final class ImageStore {
         if (ready != null) {
             return ready;
         }
-        CompletableFuture<UnpackedImage> mine = new CompletableFuture<>();
-        CompletableFuture<UnpackedImage> running = unpacking.putIfAbsent(image.digest(), mine);
-        if (running != null) {
-            try {
-                return running.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
-        }
         try {
-            UnpackedImage done = doUnpack(image);
-            mine.complete(done);
-            return done;
-        } catch (IOException | RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            unpacking.remove(image.digest(), mine);
+            return unpacking.run(image.digest(), () -> {
+                UnpackedImage done = find(image.digest());
+                return done != null ? done : doUnpack(image);
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("unpacking " + image.digest() + " was interrupted");
         }
     }
 

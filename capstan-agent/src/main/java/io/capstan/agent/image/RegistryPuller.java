@@ -11,11 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +33,7 @@ public final class RegistryPuller {
     private final ObjectMapper json;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
-    private final Map<ImageReference, CompletableFuture<UnpackedImage>> pulling = new ConcurrentHashMap<>();
+    private final SingleFlight<ImageReference, UnpackedImage> pulling = new SingleFlight<>();
 
     public RegistryPuller(ImageStore store, ObjectMapper json) {
         this.store = store;
@@ -46,25 +42,7 @@ public final class RegistryPuller {
 
     /** Pulls and unpacks {@code ref}; callers asking for the same reference meanwhile share this pull. */
     public UnpackedImage pull(ImageReference ref) throws IOException, InterruptedException {
-        CompletableFuture<UnpackedImage> mine = new CompletableFuture<>();
-        CompletableFuture<UnpackedImage> running = pulling.putIfAbsent(ref, mine);
-        if (running != null) {
-            try {
-                return running.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
-        }
-        try {
-            UnpackedImage image = doPull(ref);
-            mine.complete(image);
-            return image;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            pulling.remove(ref, mine);
-        }
+        return pulling.run(ref, () -> doPull(ref));
     }
 
     private UnpackedImage doPull(ImageReference ref) throws IOException, InterruptedException {
