@@ -58,10 +58,21 @@ class ContainerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        runtime = Executables.find("runc").map(Path::toString).orElse(null);
-        assumeTrue(runtime != null && Files.isExecutable(TestImages.BUSYBOX), "needs runc and busybox-static (.ci/run installs them)");
-        assumeTrue("root".equals(System.getProperty("user.name")), "runc needs root");
-        f = new Fixture(tmp, b -> b.stopGrace(Duration.ofMillis(500)));
+        node("runc");
+    }
+
+    /** A fresh node whose containers run with {@code runtimeName}. */
+    private void node(String runtimeName) throws Exception {
+        if (f != null) {
+            f.close();
+            assertNothingLeft();
+            f = null;
+        }
+        runtime = Executables.find(runtimeName).map(Path::toString).orElse(null);
+        assumeTrue(runtime != null && Files.isExecutable(TestImages.BUSYBOX),
+                "needs " + runtimeName + " and busybox-static (.ci/run installs them)");
+        assumeTrue("root".equals(System.getProperty("user.name")), runtimeName + " needs root");
+        f = new Fixture(tmp.resolve(runtimeName), b -> b.stopGrace(Duration.ofMillis(500)).containerRuntime(runtimeName));
         Path cpDir = f.packageRoot.resolve(Fixture.SP).resolve(CP);
         TestImages.writeLayout(cpDir.resolve("image"), List.of(TestImages.busyboxLayer()), List.of("/bin/sh", "-c", SCRIPT));
         Files.writeString(cpDir.resolve("greeting"), "hi from the package\n");
@@ -77,11 +88,28 @@ class ContainerTest {
 
     @Test
     void runsIsolatedServesTheHostAndIsAdoptedByTheNextAgent() throws Exception {
+        runsIsolatedServesTheHostAndIsAdopted();
+    }
+
+    @Test
+    void crunIsAnAlternativeRuntime() throws Exception {
+        // crun 1.8 refuses a v1/v2 hybrid whose unified hierarchy holds controllers ("cgroups in hybrid mode not
+        // supported"); such machines can only run runc.
+        Path unified = Path.of(Fixture.CGROUP_ROOT, "unified", "cgroup.controllers");
+        assumeTrue(!Files.isRegularFile(unified) || Files.readString(unified).isBlank(),
+                "crun does not support this machine's hybrid cgroups (controllers in " + unified.getParent() + ")");
+        node("crun");
+        runsIsolatedServesTheHostAndIsAdopted();
+    }
+
+    private void runsIsolatedServesTheHostAndIsAdopted() throws Exception {
         ActivationManager first = f.manager();
         ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(container()),
                 List.of(new EndpointManifest("web", "http", null))), List.of());
         first.converge(f.assignment(1, a));
-        CodePackageStatus up = await().atMost(Duration.ofSeconds(20)).until(() -> running(first, a.key(), CP), Optional::isPresent)
+        CodePackageStatus up = await().atMost(Duration.ofSeconds(20)).failFast(() -> Fixture.status(first, a.key(), CP)
+                        .filter(c -> c.restartCount() > 0).map(c -> { throw new AssertionError(c.stderrTail()); }).isPresent())
+                .until(() -> running(first, a.key(), CP), Optional::isPresent)
                 .orElseThrow();
         Path work = first.activationDir(a.key()).resolve("work");
         int port = Fixture.find(first, a.key()).orElseThrow().endpoints().get("web");
