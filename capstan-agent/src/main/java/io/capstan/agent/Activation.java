@@ -2,14 +2,16 @@ package io.capstan.agent;
 
 import io.capstan.agent.probe.ProbeContext;
 import io.capstan.agent.probe.ProbeRunner;
+import io.capstan.agent.image.UnpackedImage;
+import io.capstan.agent.process.ContainerLaunch;
 import io.capstan.agent.process.LaunchSpec;
-import io.capstan.agent.process.ProcStat;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.DeployedServicePackage.ActivationState;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.EndpointManifest;
 import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.wire.AssignedReplica;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Locking: {@code lock} guards the fields below; a runner is never called while it is held (runners call
  * back into {@link #persist()}), and {@link #persist()} reads runners' records without their monitors.
  */
-final class Activation implements CodePackageRunner.Host {
+final class Activation implements CodePackageSupervisor.Host {
 
     private static final Logger log = LoggerFactory.getLogger(Activation.class);
 
@@ -55,7 +57,9 @@ final class Activation implements CodePackageRunner.Host {
 
     private ServicePackageActivation spec;
     private Map<String, Integer> ports = Map.of();
-    private Map<String, CodePackageRunner> runners = Map.of();
+    private Map<String, CodePackageSupervisor> runners = Map.of();
+    /** The unpacked image of each container code package, found while preparing (or on the first launch after adoption). */
+    private final Map<String, UnpackedImage> images = new java.util.concurrent.ConcurrentHashMap<>();
     private Phase phase;
     private String problem;
     private Instant retryAt;
@@ -78,20 +82,15 @@ final class Activation implements CodePackageRunner.Host {
     /** An activation a previous agent left behind: adopts its live processes, restarts the dead ones. */
     static Activation recover(ActivationRecord record, AgentServices services, Path dir) {
         Activation a = new Activation(record.activation(), services, dir, Phase.RUNNING);
-        Map<String, CodePackageRunner> runners;
+        Map<String, CodePackageSupervisor> runners;
         synchronized (a.lock) {
             a.ports = record.ports();
             record.ports().values().forEach(services.ports()::reserve);
             runners = a.createRunners();
             a.runners = runners;
         }
-        for (CodePackageRunner r : runners.values()) {
-            ProcessRecord p = record.processes().get(r.name());
-            if (p != null && ProcStat.readIfSame(p.pid(), p.startTicks()).isPresent()) {
-                r.adopt(p);
-            } else {
-                r.recoverDead(p);
-            }
+        for (CodePackageSupervisor r : runners.values()) {
+            r.recover(record.processes().get(r.name()));
         }
         return a;
     }
@@ -192,11 +191,11 @@ final class Activation implements CodePackageRunner.Host {
             w = worker;
         }
         stopWorker(w, preparing);
-        List<CodePackageRunner> rs;
+        List<CodePackageSupervisor> rs;
         synchronized (lock) {
             rs = List.copyOf(runners.values());
         }
-        rs.forEach(CodePackageRunner::detach);
+        rs.forEach(CodePackageSupervisor::detach);
     }
 
     /**
@@ -218,7 +217,7 @@ final class Activation implements CodePackageRunner.Host {
         ServicePackageActivation s;
         Phase ph;
         Map<String, Integer> p;
-        List<CodePackageRunner> rs;
+        List<CodePackageSupervisor> rs;
         String why;
         Instant retry;
         synchronized (lock) {
@@ -239,7 +238,7 @@ final class Activation implements CodePackageRunner.Host {
                         null, null, 0, null, null, retry, false, 0, why, ProbeRunner.initialStatuses(cp.probes(), now), null));
             }
         } else {
-            for (CodePackageRunner r : rs) {
+            for (CodePackageSupervisor r : rs) {
                 codePackages.add(r.status());
                 failedOut |= r.failedOut();
             }
@@ -261,7 +260,7 @@ final class Activation implements CodePackageRunner.Host {
         }
     }
 
-    // ---- CodePackageRunner.Host ----
+    // ---- CodePackageSupervisor.Host ----
 
     @Override
     public LaunchSpec launchSpec(String codePackage) throws IOException {
@@ -273,17 +272,51 @@ final class Activation implements CodePackageRunner.Host {
         }
         CodePackageManifest cp = s.servicePackage().codePackage(codePackage)
                 .orElseThrow(() -> new IOException("service package has no code package " + codePackage));
-        ProcessSpec process = cp.process();
-        if (process == null) {
-            throw new IOException("code package " + codePackage + " is not a process; this agent runs processes only");
-        }
         Path dir = paths.codePackage(codePackage);
-        Path workingDir = process.workingDir() == null || process.workingDir().isBlank()
-                ? dir : dir.resolve(process.workingDir()).normalize();
-        Files.createDirectories(workingDir);
-        return new LaunchSpec(ProcessLauncher.resolveCommand(process.command(), dir), process.args(),
-                ActivationEnvironment.of(services.config(), s, cp, paths, p), workingDir,
-                paths.stdout(codePackage), paths.stderr(codePackage), List.of());
+        Map<String, String> env = ActivationEnvironment.of(services.config(), s, cp, paths, p);
+        return switch (cp.run()) {
+            case ProcessSpec process -> {
+                Path workingDir = process.workingDir() == null || process.workingDir().isBlank()
+                        ? dir : dir.resolve(process.workingDir()).normalize();
+                Files.createDirectories(workingDir);
+                yield new LaunchSpec(ProcessLauncher.resolveCommand(process.command(), dir), process.args(), env,
+                        workingDir, paths.stdout(codePackage), paths.stderr(codePackage), List.of());
+            }
+            case ContainerSpec container -> {
+                UnpackedImage image = image(codePackage, container);
+                ContainerLaunch launch = ContainerLaunches.of(containerId(dirName, codePackage), paths.bundle(codePackage),
+                        image, container, env, hostname(codePackage), dir, paths.work(), paths.log(), cp.resources(),
+                        services.cgroups().path(dirName, codePackage));
+                yield new LaunchSpec(launch.args().getFirst(), launch.args(), Map.of(), paths.bundle(codePackage),
+                        paths.stdout(codePackage), paths.stderr(codePackage), List.of(), launch);
+            }
+        };
+    }
+
+    /** The runtime's id for the containers of one code package of one activation (one at a time). */
+    static String containerId(String activationDir, String codePackage) {
+        return (activationDir + "." + codePackage).replaceAll("[^A-Za-z0-9_.-]", "-");
+    }
+
+    /** The container ids this activation's code packages run under. */
+    List<String> containerIds() {
+        return spec.servicePackage().codePackages().stream().filter(cp -> cp.run() instanceof ContainerSpec)
+                .map(cp -> containerId(dirName, cp.name())).toList();
+    }
+
+    private String hostname(String codePackage) {
+        String h = (codePackage + "-" + dirName).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        return h.length() > 63 ? h.substring(0, 63) : h;
+    }
+
+    private UnpackedImage image(String codePackage, ContainerSpec container) throws IOException {
+        UnpackedImage known = images.get(codePackage);
+        if (known != null) {
+            return known;
+        }
+        UnpackedImage found = ContainerLaunches.resolveImage(services.images(), services.registry(), container.image(), paths.codePackage(codePackage));
+        images.put(codePackage, found);
+        return found;
     }
 
     @Override
@@ -310,7 +343,7 @@ final class Activation implements CodePackageRunner.Host {
                     return;
                 }
                 Map<String, ProcessRecord> processes = new LinkedHashMap<>();
-                for (CodePackageRunner r : runners.values()) {
+                for (CodePackageSupervisor r : runners.values()) {
                     ProcessRecord pr = r.record();
                     if (pr != null) {
                         processes.put(r.name(), pr);
@@ -368,7 +401,7 @@ final class Activation implements CodePackageRunner.Host {
                 }
             }
         }
-        List<CodePackageRunner> toStart;
+        List<CodePackageSupervisor> toStart;
         synchronized (lock) {
             if (phase != Phase.PREPARING) {
                 return;
@@ -379,7 +412,7 @@ final class Activation implements CodePackageRunner.Host {
             phase = Phase.RUNNING;
             toStart = List.copyOf(runners.values());
         }
-        toStart.forEach(CodePackageRunner::start);
+        toStart.forEach(CodePackageSupervisor::start);
         services.onChange().run();
     }
 
@@ -388,11 +421,6 @@ final class Activation implements CodePackageRunner.Host {
         ServicePackageActivation s;
         synchronized (lock) {
             s = spec;
-        }
-        for (CodePackageManifest cp : s.servicePackage().codePackages()) {
-            if (cp.process() == null) {
-                throw new IOException("code package " + cp.name() + " is not a process; this agent runs processes only");
-            }
         }
         allocatePorts(s);
         Path source = null;
@@ -407,6 +435,10 @@ final class Activation implements CodePackageRunner.Host {
         }
         for (CodePackageManifest cp : s.servicePackage().codePackages()) {
             Files.createDirectories(paths.codePackage(cp.name()));
+            if (cp.run() instanceof ContainerSpec container) {
+                // A bad or corrupt image fails the activation here (Failing, retried), before anything runs.
+                image(cp.name(), container);
+            }
         }
         Files.createDirectories(paths.work());
         Files.createDirectories(paths.log());
@@ -450,23 +482,23 @@ final class Activation implements CodePackageRunner.Host {
         }
     }
 
-    private Map<String, CodePackageRunner> createRunners() {
-        Map<String, CodePackageRunner> created = new LinkedHashMap<>();
+    private Map<String, CodePackageSupervisor> createRunners() {
+        Map<String, CodePackageSupervisor> created = new LinkedHashMap<>();
         for (CodePackageManifest cp : spec.servicePackage().codePackages()) {
-            created.put(cp.name(), new CodePackageRunner(cp, this, services));
+            created.put(cp.name(), new CodePackageSupervisor(cp, this, services, services.driverFor(cp)));
         }
         return created;
     }
 
     private void stopRunners() {
-        List<CodePackageRunner> rs;
+        List<CodePackageSupervisor> rs;
         synchronized (lock) {
             rs = List.copyOf(runners.values());
         }
         Duration grace = services.config().stopGrace();
         // In parallel: the whole activation takes one grace, not one per code package.
         List<Thread> threads = new ArrayList<>();
-        for (CodePackageRunner r : rs) {
+        for (CodePackageSupervisor r : rs) {
             threads.add(Thread.ofVirtual().name("capstan-stop-" + dirName + "-" + r.name()).start(() -> r.stop(grace)));
         }
         threads.forEach(Activation::joinQuietly);

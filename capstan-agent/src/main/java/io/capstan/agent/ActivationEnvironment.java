@@ -2,6 +2,8 @@ package io.capstan.agent;
 
 import io.capstan.model.ServiceName;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
+import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.manifest.EndpointManifest;
 import io.capstan.model.wire.AssignedReplica;
 import io.capstan.model.wire.ServicePackageActivation;
@@ -20,8 +22,9 @@ final class ActivationEnvironment {
     static Map<String, String> of(AgentConfig config, ServicePackageActivation spec, CodePackageManifest codePackage,
                                   ActivationPaths paths, Map<String, Integer> ports) {
         Map<String, String> env = new LinkedHashMap<>();
-        if (codePackage.process() != null) {
-            env.putAll(codePackage.process().env());
+        switch (codePackage.run()) {
+            case ProcessSpec p -> env.putAll(p.env());
+            case ContainerSpec c -> env.putAll(c.env());
         }
         // Capstan's own variables come last: a manifest cannot fake its identity or ports.
         env.put("CAPSTAN_API", config.primaryServer());

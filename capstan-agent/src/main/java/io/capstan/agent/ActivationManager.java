@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.agent.cgroup.CgroupMode;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.driver.ContainerDriver;
+import io.capstan.agent.driver.ProcessDriver;
+import io.capstan.agent.image.ImageStore;
+import io.capstan.agent.image.RegistryPuller;
+import io.capstan.agent.process.Executables;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
@@ -17,15 +22,16 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,7 +50,7 @@ public final class ActivationManager implements AutoCloseable {
     private final AgentServices services;
     private final Path activationsDir;
     private final LogRotator logRotator;
-    private final ScheduledThreadPoolExecutor timers;
+    private final ExecutorTimers timers;
 
     // Guarded by this.
     private final Map<ActivationKey, Activation> active = new LinkedHashMap<>();
@@ -62,20 +68,19 @@ public final class ActivationManager implements AutoCloseable {
         this.config = config;
         this.activationsDir = config.dataDir().resolve("activations");
         this.logRotator = new LogRotator(config.logRotation());
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "capstan-agent-" + config.name());
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setRemoveOnCancelPolicy(true);
+        this.timers = new ExecutorTimers(config.name());
         ObjectMapper json = CapstanJson.newMapper();
         ProcessLauncher launcher = new ProcessLauncher();
         ProcessStopper stopper = new ProcessStopper();
+        ImageStore images = new ImageStore(config.dataDir().resolve("images"), json);
         this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
-                timers, onChange, json, new ProbeChecker(launcher, stopper));
-        long every = config.logRotation().checkInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::rotateLogs, every, every, TimeUnit.MILLISECONDS);
+                timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper),
+                new ContainerDriver(Executables.find(config.containerRuntime()).map(Path::toString).orElse(null),
+                        config.dataDir().resolve("runtime"), launcher, stopper, json),
+                images, new RegistryPuller(images, json), onChange, json,
+                new ProbeChecker(launcher, stopper));
+        timers.every(config.logRotation().checkInterval(), this::rotateLogs);
     }
 
     /**
@@ -95,6 +100,19 @@ public final class ActivationManager implements AutoCloseable {
             }
         }
         sweepUnknownCgroups();
+        sweepUnknownContainers();
+    }
+
+    /** Containers in this agent's runtime state that no recovered activation explains are killed and removed. */
+    private void sweepUnknownContainers() {
+        Set<String> known = new HashSet<>();
+        active.values().forEach(a -> known.addAll(a.containerIds()));
+        for (String id : services.containerDriver().containers()) {
+            if (!known.contains(id)) {
+                log.warn("removing container {} of node {}: no activation record explains it", id, config.name());
+                services.containerDriver().delete(id);
+            }
+        }
     }
 
     private void recoverOne(Path dir) {
@@ -209,6 +227,15 @@ public final class ActivationManager implements AutoCloseable {
         return assignmentIndex;
     }
 
+    /** The cgroup a code package of an activation runs in now, if it has one (for usage readings). */
+    public Optional<CodePackageCgroup> cgroupOf(ActivationKey key, String codePackage) {
+        Activation a;
+        synchronized (this) {
+            a = active.get(key);
+        }
+        return a == null ? Optional.empty() : Optional.ofNullable(services.cgroups().existing(a.cgroupName(), codePackage));
+    }
+
     public CgroupMode cgroupMode() {
         return services.cgroups().mode();
     }
@@ -264,7 +291,7 @@ public final class ActivationManager implements AutoCloseable {
             toDetach = List.copyOf(active.values());
         }
         toDetach.forEach(Activation::detach);
-        timers.shutdownNow();
+        timers.close();
     }
 
     private void startActivation(ServicePackageActivation spec) {

@@ -30,6 +30,11 @@ record ActivationPaths(Path root, String servicePackage) {
         return work().resolve("replicas.json");
     }
 
+    /** The OCI bundle (config.json) of a container code package's runs. */
+    Path bundle(String codePackage) {
+        return root.resolve("bundles").resolve(codePackage);
+    }
+
     Path record() {
         return root.resolve(RECORD);
     }

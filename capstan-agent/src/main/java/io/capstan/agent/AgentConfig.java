@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param cgroupRoot        the cgroup mount (default /sys/fs/cgroup); null runs without cgroups
  * @param assignmentWait    how long one blocking assignment query may wait; default 30s
  * @param reportResync      a full report is sent at least this often; default 10s
+ * @param containerRuntime  the OCI runtime for container code packages: runc (default) or crun
  */
 public record AgentConfig(
         String name,
@@ -51,7 +52,8 @@ public record AgentConfig(
         LogRotation logRotation,
         Path cgroupRoot,
         Duration assignmentWait,
-        Duration reportResync) {
+        Duration reportResync,
+        String containerRuntime) {
 
     public static final Path DEFAULT_CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
@@ -70,6 +72,7 @@ public record AgentConfig(
         logRotation = logRotation == null ? LogRotation.DEFAULT : logRotation;
         assignmentWait = positive(assignmentWait, Duration.ofSeconds(30), "assignmentWait");
         reportResync = positive(reportResync, Duration.ofSeconds(10), "reportResync");
+        containerRuntime = containerRuntime == null || containerRuntime.isBlank() ? "runc" : containerRuntime;
     }
 
     /** A builder with every default filled in; only name and data dir are required. */
@@ -135,6 +138,7 @@ public record AgentConfig(
         private Path cgroupRoot = DEFAULT_CGROUP_ROOT;
         private Duration assignmentWait;
         private Duration reportResync;
+        private String containerRuntime;
 
         private Builder(String name, Path dataDir) {
             this.name = name;
@@ -213,10 +217,16 @@ public record AgentConfig(
             return this;
         }
 
+        /** The OCI runtime containers run with: runc (default) or crun, a name on PATH or a path. */
+        public Builder containerRuntime(String v) {
+            containerRuntime = v;
+            return this;
+        }
+
         public AgentConfig build() {
             return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties,
                     endpointPorts, heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot,
-                    assignmentWait, reportResync);
+                    assignmentWait, reportResync, containerRuntime);
         }
     }
 }

@@ -5,11 +5,18 @@ import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
-import java.util.concurrent.ScheduledExecutorService;
+import io.capstan.agent.driver.CodePackageDriver;
+import io.capstan.agent.driver.ContainerDriver;
+import io.capstan.agent.image.ImageStore;
+import io.capstan.agent.image.RegistryPuller;
+import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
+import io.capstan.model.manifest.ProcessSpec;
+import java.time.Clock;
 
 /**
  * The collaborators one agent's activations share: its config, package store, process launcher and stopper,
- * cgroups, port allocator, timer thread (restarts, exit callbacks, log rotation), change listener, JSON mapper and
+ * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, unpacked images, change listener, JSON mapper and
  * the checker every probe uses.
  */
 record AgentServices(
@@ -19,8 +26,21 @@ record AgentServices(
         ProcessStopper stopper,
         Cgroups cgroups,
         PortAllocator ports,
-        ScheduledExecutorService timers,
+        Timers timers,
+        Clock clock,
+        CodePackageDriver processDriver,
+        ContainerDriver containerDriver,
+        ImageStore images,
+        RegistryPuller registry,
         Runnable onChange,
         ObjectMapper json,
         ProbeChecker probes) {
+
+    /** The driver that runs {@code codePackage}'s kind. */
+    CodePackageDriver driverFor(CodePackageManifest codePackage) {
+        return switch (codePackage.run()) {
+            case ProcessSpec p -> processDriver;
+            case ContainerSpec c -> containerDriver;
+        };
+    }
 }

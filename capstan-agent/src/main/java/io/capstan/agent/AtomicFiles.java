@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Writes a file so readers (a workload, a restarted agent) see the old content or the new, never half of it. */
+/** Writes a file so readers (a workload, a restarted agent) see the old content or the new, never half of it; no fsync. */
 final class AtomicFiles {
 
     private AtomicFiles() {
@@ -22,8 +22,9 @@ final class AtomicFiles {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            // The record must survive a machine crash as well as an agent crash.
-            ch.force(true);
+            // No fsync: the rename is atomic for readers and survives an agent crash (the page cache outlives the
+            // JVM). A machine crash kills every recorded process, so an adoption record has nothing to protect
+            // there, and replicas.json is rewritten from the assignment; fsyncs per start stalled activation bursts.
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -123,12 +123,12 @@ final class Fixture implements AutoCloseable {
     CodePackageManifest codePackage(String name, String mode, ResourceRequest resources) {
         return new CodePackageManifest(name, "1.0.0",
                 new ProcessSpec("./prog.sh", List.of(mode), Map.of("WITNESS", witness.toString(), "GREETING", "hi"), null),
-                resources, null, null, FAST_RESTARTS);
+                resources, null, FAST_RESTARTS);
     }
 
     /** Code package {@value #CP} running {@code program} (see {@link #script}) with these probes and restart policy. */
     CodePackageManifest codePackage(ProcessSpec program, CodePackageProbes probes, RestartPolicy restartPolicy) {
-        return new CodePackageManifest(CP, "1.0.0", program, ResourceRequest.NONE, null, probes, restartPolicy);
+        return new CodePackageManifest(CP, "1.0.0", program, ResourceRequest.NONE, probes, restartPolicy);
     }
 
     /**

@@ -21,7 +21,9 @@ public final class Cgroups {
     private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
     private static final String TOP = "capstan";
     private static final long CFS_PERIOD_US = 100_000;
-    private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "pids");
+    private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+    /** Every code package gets a pids limit: a fork bomb stays inside its own cgroup. */
+    static final long PIDS_LIMIT = 4096;
     private static final List<String> V2_CONTROLLERS = List.of("memory", "cpu", "pids");
 
     private final CgroupMode mode;
@@ -107,6 +109,11 @@ public final class Cgroups {
         return cgroup;
     }
 
+    /** The code package's cgroup as a container runtime's cgroupsPath (from the hierarchy root), or null without cgroups. */
+    public String path(String activation, String codePackage) {
+        return enforced() ? "/" + TOP + "/" + node + "/" + activation + "/" + codePackage : null;
+    }
+
     /** The code package's cgroup if it exists (an adopted process's), without touching its limits. */
     public CodePackageCgroup existing(String activation, String codePackage) {
         if (!enforced()) {
@@ -138,6 +145,21 @@ public final class Cgroups {
 
     /** Removes the activation's directory and then this node's and the top one if they became empty. */
     public void removeActivation(String activation) {
+        // A container runtime creates the cgroup in every v1 hierarchy (freezer, devices, ...) and leaves its parents.
+        for (Path root : runtimeRoots()) {
+            Path dir = root.resolve(TOP).resolve(node).resolve(activation);
+            if (Files.isDirectory(dir)) {
+                try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                    children.forEach(CgroupFiles::removeIfEmpty);
+                } catch (IOException e) {
+                    log.warn("cannot list {}: {}", dir, e.toString());
+                }
+            }
+            CgroupFiles.removeIfEmpty(dir);
+            if (CgroupFiles.removeIfEmpty(dir.getParent())) {
+                CgroupFiles.removeIfEmpty(root.resolve(TOP));
+            }
+        }
         for (Path root : roots) {
             Path nodeDir = root.resolve(TOP).resolve(node);
             CgroupFiles.removeIfEmpty(nodeDir.resolve(activation));
@@ -145,6 +167,25 @@ public final class Cgroups {
                 CgroupFiles.removeIfEmpty(root.resolve(TOP));
             }
         }
+    }
+
+    /** v1: every mounted hierarchy beside the three limited ones; v2: none beyond the root. */
+    private List<Path> runtimeRoots() {
+        if (mode != CgroupMode.V1 || roots.isEmpty()) {
+            return List.of();
+        }
+        List<Path> all = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(roots.getFirst().getParent(),
+                d -> Files.isDirectory(d) && !Files.isSymbolicLink(d) && Files.exists(d.resolve("cgroup.procs")))) {
+            dirs.forEach(d -> {
+                if (!roots.contains(d)) {
+                    all.add(d);
+                }
+            });
+        } catch (IOException e) {
+            log.warn("cannot list the cgroup hierarchies: {}", e.toString());
+        }
+        return all;
     }
 
     /** The activation directories that exist for this node (to find ones no record explains). */
@@ -228,6 +269,9 @@ public final class Cgroups {
         long memoryBytes = limits.memoryMiB() > 0 ? limits.memoryMiB() * 1024 * 1024 : 0;
         long quotaUs = limits.cpu() > 0 ? Math.max(1000, Math.round(limits.cpu() * CFS_PERIOD_US)) : 0;
         for (Path dir : dirs) {
+            if (Files.exists(dir.resolve("pids.max"))) {
+                CgroupFiles.write(dir.resolve("pids.max"), Long.toString(PIDS_LIMIT));
+            }
             if (mode == CgroupMode.V2) {
                 if (memoryBytes > 0) {
                     CgroupFiles.write(dir.resolve("memory.max"), Long.toString(memoryBytes));

@@ -1,6 +1,7 @@
 package io.capstan.agent.cgroup;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,6 +23,54 @@ public record CodePackageCgroup(List<Path> directories) {
     /** One cgroup.procs listing the members (every v1 controller holds the same processes). */
     public Path procsFile() {
         return directories.getFirst().resolve("cgroup.procs");
+    }
+
+    /**
+     * How many times the kernel's OOM killer killed a process here since the cgroup was made: {@code oom_kill} in
+     * memory.oom_control (v1) or memory.events (v2). The cgroup's own count, so an OOM kill is known for what it is,
+     * not guessed from an exit status of 137.
+     */
+    public long oomKills() {
+        for (Path dir : directories) {
+            for (String file : List.of("memory.oom_control", "memory.events")) {
+                Path f = dir.resolve(file);
+                if (Files.isRegularFile(f)) {
+                    try {
+                        for (String line : Files.readAllLines(f)) {
+                            if (line.startsWith("oom_kill ")) {
+                                return Long.parseLong(line.substring("oom_kill ".length()).trim());
+                            }
+                        }
+                    } catch (IOException | NumberFormatException e) {
+                        return 0; // gone with the cgroup
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** CPU time used by everything in the cgroup so far, in nanoseconds (cpuacct.usage on v1, cpu.stat on v2); -1 when unknown. */
+    public long cpuUsageNanos() {
+        for (Path dir : directories) {
+            Path stat = dir.resolve("cpu.stat");
+            Path acct = dir.resolve("cpuacct.usage");
+            try {
+                if (Files.isRegularFile(acct)) {
+                    return Long.parseLong(Files.readString(acct).trim());
+                }
+                if (Files.isRegularFile(stat)) {
+                    for (String line : Files.readAllLines(stat)) {
+                        if (line.startsWith("usage_usec ")) {
+                            return Long.parseLong(line.substring("usage_usec ".length()).trim()) * 1000;
+                        }
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** Removes the directories; fails while a process is still inside. */

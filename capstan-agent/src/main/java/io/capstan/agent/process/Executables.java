@@ -7,12 +7,17 @@ import java.util.List;
 import java.util.Optional;
 
 /** Finds the util-linux helpers the agent runs by absolute path, so a workload's PATH cannot change them. */
-final class Executables {
+public final class Executables {
 
     private Executables() {
     }
 
-    static Optional<Path> find(String name) {
+    /** An executable by absolute path, or by name in the system folders and then on PATH. */
+    public static Optional<Path> find(String name) {
+        if (name.startsWith("/")) {
+            Path p = Path.of(name);
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        }
         List<String> dirs = new ArrayList<>(List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin"));
         String path = System.getenv("PATH");
         if (path != null) {

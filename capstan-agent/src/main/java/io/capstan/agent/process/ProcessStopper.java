@@ -81,7 +81,8 @@ public final class ProcessStopper {
                 .orElse(true);
     }
 
-    private void signal(StopTarget target, Signal signal) throws InterruptedException {
+    /** Sends {@code signal} to the target's group (when still ours) and every member of its cgroup. */
+    public void signal(StopTarget target, Signal signal) throws InterruptedException {
         if (groupIsOurs(target)) {
             signalGroup(target.pgid(), signal);
         }

@@ -1,20 +1,55 @@
 package io.capstan.model.manifest;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Objects;
+
 /**
- * What is actually run, with its resource requests: a process (guest executable) or, when {@code process}
- * is null, a {@code container}. A parsed, valid manifest has exactly one of the two.
+ * What is actually run ({@link RunSpec}: a process or a container), with its resource requests, probes and restart
+ * policy. In JSON it keeps the manifest's shape: a {@code process} or a {@code container} object.
  */
-public record CodePackageManifest(String name, String version, ProcessSpec process, ResourceRequest resources,
-                                  ContainerSpec container, CodePackageProbes probes, RestartPolicy restartPolicy) {
+public record CodePackageManifest(String name, String version, @JsonIgnore RunSpec run, ResourceRequest resources,
+                                  CodePackageProbes probes, RestartPolicy restartPolicy) {
 
     public CodePackageManifest {
+        Objects.requireNonNull(run, "a code package runs a process or a container");
         resources = resources == null ? ResourceRequest.NONE : resources;
         probes = probes == null ? CodePackageProbes.NONE : probes;
         restartPolicy = restartPolicy == null ? RestartPolicy.DEFAULT : restartPolicy;
     }
 
-    /** A process code package (no container) with no probes and the default restart policy. */
+    /** A process code package with no probes and the default restart policy. */
     public CodePackageManifest(String name, String version, ProcessSpec process, ResourceRequest resources) {
-        this(name, version, process, resources, null, null, null);
+        this(name, version, process, resources, null, null);
+    }
+
+    /** Reads the JSON shape, where exactly one of {@code process} and {@code container} is set. */
+    @JsonCreator
+    static CodePackageManifest fromJson(@JsonProperty("name") String name, @JsonProperty("version") String version,
+                                        @JsonProperty("process") ProcessSpec process,
+                                        @JsonProperty("resources") ResourceRequest resources,
+                                        @JsonProperty("container") ContainerSpec container,
+                                        @JsonProperty("probes") CodePackageProbes probes,
+                                        @JsonProperty("restartPolicy") RestartPolicy restartPolicy) {
+        if ((process == null) == (container == null)) {
+            throw new IllegalArgumentException("code package " + name + ": set exactly one of process and container");
+        }
+        return new CodePackageManifest(name, version, process != null ? process : container, resources, probes, restartPolicy);
+    }
+
+    /** The process, for the JSON shape; null for a container. */
+    @JsonProperty("process")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    ProcessSpec processJson() {
+        return run instanceof ProcessSpec p ? p : null;
+    }
+
+    /** The container, for the JSON shape; null for a process. */
+    @JsonProperty("container")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    ContainerSpec containerJson() {
+        return run instanceof ContainerSpec c ? c : null;
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  * the code package folder; {@code args} replace the image's command arguments; {@code env} is added to the
  * image's environment.
  */
-public record ContainerSpec(String image, List<String> args, Map<String, String> env) {
+public record ContainerSpec(String image, List<String> args, Map<String, String> env) implements RunSpec {
 
     public ContainerSpec {
         args = args == null ? List.of() : List.copyOf(args);

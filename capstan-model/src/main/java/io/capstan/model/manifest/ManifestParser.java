@@ -328,6 +328,9 @@ public final class ManifestParser {
             for (Obj cp : sp.objects("codePackages", true,
                     "a service package needs at least one code package, e.g. codePackages: [{name: MyCodePackage, version: 1.0.0, process: {command: python3}}]")) {
                 CodePackageManifest code = codePackage(cp);
+                if (code == null) {
+                    continue;
+                }
                 codes.add(code);
                 if (code.name() != null) {
                     String first = codeFirstPath.putIfAbsent(code.name(), cp.path);
@@ -460,7 +463,9 @@ public final class ManifestParser {
                 probes = new CodePackageProbes(probe(pr, "startup"), probe(pr, "liveness"), probe(pr, "readiness"));
             }
             RestartPolicy restartPolicy = restartPolicy(cp);
-            return new CodePackageManifest(name, version, process, resources, container, probes, restartPolicy);
+            RunSpec run = process != null ? process : container;
+            // Without a process or a container the problem is recorded already and the manifest is refused.
+            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy);
         }
 
         /** The probe under {@code which}, or null when absent or too broken to build. */

@@ -86,28 +86,28 @@ public final class ManifestWriter {
             Map<String, Object> code = new LinkedHashMap<>();
             code.put("name", c.name());
             code.put("version", c.version());
-            if (c.process() != null) {
+            if (c.run() instanceof ProcessSpec process) {
                 Map<String, Object> proc = new LinkedHashMap<>();
-                proc.put("command", c.process().command());
-                if (!c.process().args().isEmpty()) {
-                    proc.put("args", c.process().args());
+                proc.put("command", process.command());
+                if (!process.args().isEmpty()) {
+                    proc.put("args", process.args());
                 }
-                if (!c.process().env().isEmpty()) {
-                    proc.put("env", new TreeMap<>(c.process().env()));
+                if (!process.env().isEmpty()) {
+                    proc.put("env", new TreeMap<>(process.env()));
                 }
-                if (c.process().workingDir() != null) {
-                    proc.put("workingDir", c.process().workingDir());
+                if (process.workingDir() != null) {
+                    proc.put("workingDir", process.workingDir());
                 }
                 code.put("process", proc);
             }
-            if (c.container() != null) {
+            if (c.run() instanceof ContainerSpec container) {
                 Map<String, Object> cont = new LinkedHashMap<>();
-                cont.put("image", c.container().image());
-                if (!c.container().args().isEmpty()) {
-                    cont.put("args", c.container().args());
+                cont.put("image", container.image());
+                if (!container.args().isEmpty()) {
+                    cont.put("args", container.args());
                 }
-                if (!c.container().env().isEmpty()) {
-                    cont.put("env", new TreeMap<>(c.container().env()));
+                if (!container.env().isEmpty()) {
+                    cont.put("env", new TreeMap<>(container.env()));
                 }
                 code.put("container", cont);
             }

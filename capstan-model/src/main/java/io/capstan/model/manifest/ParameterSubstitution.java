@@ -77,16 +77,16 @@ public final class ParameterSubstitution {
     public static ServicePackageManifest resolve(ServicePackageManifest pkg, Map<String, String> values) {
         List<CodePackageManifest> codes = new ArrayList<>();
         for (CodePackageManifest c : pkg.codePackages()) {
-            ProcessSpec p = c.process();
-            ProcessSpec process = p == null ? null : new ProcessSpec(substitute(p.command(), values),
-                    p.args().stream().map(a -> substitute(a, values)).toList(), substitute(p.env(), values),
-                    substitute(p.workingDir(), values));
-            ContainerSpec k = c.container();
-            ContainerSpec container = k == null ? null : new ContainerSpec(substitute(k.image(), values),
-                    k.args().stream().map(a -> substitute(a, values)).toList(), substitute(k.env(), values));
+            RunSpec run = switch (c.run()) {
+                case ProcessSpec p -> new ProcessSpec(substitute(p.command(), values),
+                        p.args().stream().map(a -> substitute(a, values)).toList(), substitute(p.env(), values),
+                        substitute(p.workingDir(), values));
+                case ContainerSpec k -> new ContainerSpec(substitute(k.image(), values),
+                        k.args().stream().map(a -> substitute(a, values)).toList(), substitute(k.env(), values));
+            };
             CodePackageProbes probes = new CodePackageProbes(substitute(c.probes().startup(), values),
                     substitute(c.probes().liveness(), values), substitute(c.probes().readiness(), values));
-            codes.add(new CodePackageManifest(c.name(), c.version(), process, c.resources(), container, probes, c.restartPolicy()));
+            codes.add(new CodePackageManifest(c.name(), c.version(), run, c.resources(), probes, c.restartPolicy()));
         }
         return new ServicePackageManifest(pkg.name(), pkg.version(), pkg.serviceTypes(), codes, pkg.endpoints());
     }

@@ -2,11 +2,13 @@ package io.capstan.model.pkg;
 
 import io.capstan.model.manifest.ApplicationTypeManifest;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.ManifestException;
 import io.capstan.model.manifest.ManifestParser;
 import io.capstan.model.manifest.ManifestProblem;
 import io.capstan.model.manifest.ParameterSubstitution;
 import io.capstan.model.manifest.ParsedManifest;
+import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.manifest.ServicePackageManifest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -226,9 +228,9 @@ public final class ApplicationPackage {
                             + describeWhatIsThere(tree, cpDir) + "; put the code package's files in it"));
                     continue;
                 }
-                if (cp.process() != null) {
-                    checkCommand(parsed, tree, problems, cpField + ".process.command", cpDir, cp.process().command());
-                    String wd = cp.process().workingDir();
+                if (cp.run() instanceof ProcessSpec process) {
+                    checkCommand(parsed, tree, problems, cpField + ".process.command", cpDir, process.command());
+                    String wd = process.workingDir();
                     if (wd != null && ParameterSubstitution.REFERENCE.matcher(wd).results().findAny().isEmpty()) {
                         PackagePaths.Resolution r = PackagePaths.resolve(tree, cpDir + "/" + wd);
                         if (r.ok() && r.node().type() != PackageEntry.Type.DIRECTORY) {
@@ -237,12 +239,12 @@ public final class ApplicationPackage {
                         }
                     }
                 }
-                if (cp.container() != null && !hasReference(cp.container().image())) {
-                    PackagePaths.Resolution r = PackagePaths.resolve(tree, cpDir + "/" + cp.container().image());
+                if (cp.run() instanceof ContainerSpec container && !hasReference(container.image())) {
+                    PackagePaths.Resolution r = PackagePaths.resolve(tree, cpDir + "/" + container.image());
                     if (!r.ok()) {
-                        problems.add(parsed.problem(cpField + ".container.image", "image '" + cp.container().image()
+                        problems.add(parsed.problem(cpField + ".container.image", "image '" + container.image()
                                 + "' is not in the code package: expected the OCI layout folder or .tar " + cpDir + "/"
-                                + cp.container().image()));
+                                + container.image()));
                     }
                 }
             }

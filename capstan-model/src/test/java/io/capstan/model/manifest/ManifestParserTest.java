@@ -50,7 +50,7 @@ class ManifestParserTest {
     private static ApplicationTypeManifest withProbes(ApplicationTypeManifest m) {
         ServicePackageManifest sp = m.servicePackages().get(0);
         CodePackageManifest c = sp.codePackages().get(0);
-        CodePackageManifest probed = new CodePackageManifest(c.name(), c.version(), c.process(), c.resources(), c.container(),
+        CodePackageManifest probed = new CodePackageManifest(c.name(), c.version(), c.run(), c.resources(),
                 EXPECTED_PROBES, EXPECTED_RESTART_POLICY);
         return new ApplicationTypeManifest(m.applicationType(), m.version(), m.parameters(),
                 List.of(new ServicePackageManifest(sp.name(), sp.version(), sp.serviceTypes(), List.of(probed), sp.endpoints())),
@@ -190,8 +190,8 @@ class ManifestParserTest {
 
     @Test
     void containerCodePackagesRoundTripThroughJson() throws Exception {
-        CodePackageManifest c = new CodePackageManifest("C", "1.0.0", null, ResourceRequest.NONE,
-                new ContainerSpec("image.tar", List.of("--x"), Map.of("K", "v")), null, null);
+        CodePackageManifest c = new CodePackageManifest("C", "1.0.0",
+                new ContainerSpec("image.tar", List.of("--x"), Map.of("K", "v")), ResourceRequest.NONE, null, null);
         ObjectMapper json = CapstanJson.newMapper();
         assertThat(json.readValue(json.writeValueAsString(c), CodePackageManifest.class)).isEqualTo(c);
     }

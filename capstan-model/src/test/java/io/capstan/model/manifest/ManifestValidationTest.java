@@ -385,8 +385,7 @@ class ManifestValidationTest {
             String yaml = with(PROCESS_BLOCK,
                     "        container:\n          image: images/app.tar\n          args: [--greeting, \"[Greeting]\"]\n");
             CodePackageManifest c = ManifestParser.parse(yaml, "x").servicePackages().get(0).codePackages().get(0);
-            assertThat(c.process()).isNull();
-            assertThat(c.container()).isEqualTo(new ContainerSpec("images/app.tar", List.of("--greeting", "[Greeting]"), null));
+            assertThat(c.run()).isEqualTo(new ContainerSpec("images/app.tar", List.of("--greeting", "[Greeting]"), null));
         }
 
         @Test
@@ -500,7 +499,8 @@ class ManifestValidationTest {
         @Test
         void bracketsThatAreNotNamesAreLeftAlone() {
             ApplicationTypeManifest m = ManifestParser.parse(with("--greeting,", "'[1,2]', --greeting,"), "x");
-            assertThat(m.servicePackages().get(0).codePackages().get(0).process().args()).contains("[1,2]");
+            assertThat(m.servicePackages().get(0).codePackages().get(0).run())
+                    .isInstanceOfSatisfying(ProcessSpec.class, p -> assertThat(p.args()).contains("[1,2]"));
         }
 
         @Test

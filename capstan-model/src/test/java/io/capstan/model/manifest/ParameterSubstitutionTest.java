@@ -38,7 +38,7 @@ class ParameterSubstitutionTest {
                         Map.of("LEVEL", "[Level]", "PLAIN", "x[1]"), "[Dir]"), null)), List.of());
         ServicePackageManifest resolved = ParameterSubstitution.resolve(pkg,
                 Map.of("Bin", "/usr/bin", "Greeting", "hi $1 \\o/", "Level", "debug", "Dir", "work"));
-        ProcessSpec p = resolved.codePackages().get(0).process();
+        ProcessSpec p = resolved.codePackages().get(0).run() instanceof ProcessSpec ps ? ps : null;
         assertThat(p.command()).isEqualTo("/usr/bin/python3");
         assertThat(p.args()).containsExactly("app.py", "--greeting=hi $1 \\o/!", "hi $1 \\o/hi $1 \\o/");
         assertThat(p.env()).isEqualTo(Map.of("LEVEL", "debug", "PLAIN", "x[1]"));
@@ -54,7 +54,7 @@ class ParameterSubstitutionTest {
     @Test
     void resolveAllUsesTheTypesDefaults() {
         List<ServicePackageManifest> packages = ParameterSubstitution.resolveAll(type, Map.of("Level", "warn"));
-        ProcessSpec p = packages.get(0).codePackages().get(0).process();
+        ProcessSpec p = packages.get(0).codePackages().get(0).run() instanceof ProcessSpec ps ? ps : null;
         assertThat(p.args()).containsExactly("server.py", "--greeting", "hello");
         assertThat(p.env()).containsEntry("LOG_LEVEL", "warn");
     }
@@ -68,9 +68,9 @@ class ParameterSubstitutionTest {
 
     @Test
     void containerFieldsAreResolvedToo() {
-        ServicePackageManifest pkg = new ServicePackageManifest("P", "1", List.of(), List.of(new CodePackageManifest("C", "1", null,
-                null, new ContainerSpec("[Image].tar", List.of("[A]"), Map.of("E", "[A]")), null, null)), List.of());
-        ContainerSpec c = ParameterSubstitution.resolve(pkg, Map.of("Image", "app", "A", "1")).codePackages().get(0).container();
+        ServicePackageManifest pkg = new ServicePackageManifest("P", "1", List.of(), List.of(new CodePackageManifest("C", "1",
+                new ContainerSpec("[Image].tar", List.of("[A]"), Map.of("E", "[A]")), null, null, null)), List.of());
+        RunSpec c = ParameterSubstitution.resolve(pkg, Map.of("Image", "app", "A", "1")).codePackages().get(0).run();
         assertThat(c).isEqualTo(new ContainerSpec("app.tar", List.of("1"), Map.of("E", "1")));
     }
 
@@ -84,7 +84,7 @@ class ParameterSubstitutionTest {
 
         ProbeSpec http = new ProbeSpec(ProbeSpec.Kind.http, "web", "/[Greeting]/ready", null, null, null, null, null, 0, 0);
         ServicePackageManifest pkg = new ServicePackageManifest("P", "1", List.of(), List.of(new CodePackageManifest("C", "1",
-                new ProcessSpec("x", List.of(), Map.of(), null), null, null, new CodePackageProbes(null, http, null), null)), List.of());
+                new ProcessSpec("x", List.of(), Map.of(), null), null, new CodePackageProbes(null, http, null), null)), List.of());
         assertThat(ParameterSubstitution.resolve(pkg, Map.of("Greeting", "hi")).codePackages().get(0).probes().liveness().path())
                 .isEqualTo("/hi/ready");
     }

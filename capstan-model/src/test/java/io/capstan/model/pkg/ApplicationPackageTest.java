@@ -80,7 +80,7 @@ class ApplicationPackageTest {
                 ServiceSpec.stateful("CounterType", 3, 2, new PartitionScheme.Singleton(), ActivationMode.EXCLUSIVE_PROCESS));
         ServicePackageManifest frontend = m.packageOfServiceType("FrontendType").orElseThrow();
         assertThat(frontend.endpoints()).extracting(e -> e.portVariable()).containsExactly("CAPSTAN_ENDPOINT_WEB_PORT");
-        assertThat(frontend.codePackages().get(0).process().args()).containsExactly("frontend.py", "--greeting", "[Greeting]");
+        assertThat(((ProcessSpec) frontend.codePackages().get(0).run()).args()).containsExactly("frontend.py", "--greeting", "[Greeting]");
         assertThat(m.packageOfServiceType("CounterType").orElseThrow().endpoints())
                 .extracting(e -> e.portVariable()).containsExactly("CAPSTAN_ENDPOINT_API_PORT");
         assertThat(pkg.entry("FrontendPackage/FrontendCode/frontend.py")).isPresent();
@@ -100,7 +100,7 @@ class ApplicationPackageTest {
         assertThat(sp.serviceType("MyServiceType").orElseThrow().kind()).isEqualTo(ServiceKind.STATEFUL);
         assertThat(sp.serviceType("MyServiceType").orElseThrow().codePackage()).isEqualTo("MyCodePackage");
         assertThat(sp.codePackage("MyCodePackage").orElseThrow().resources()).isEqualTo(new ResourceRequest(0.01, 16));
-        assertThat(sp.codePackage("MyCodePackage").orElseThrow().process()).isEqualTo(new ProcessSpec("/bin/sh", List.of("host.sh"), null, null));
+        assertThat(sp.codePackage("MyCodePackage").orElseThrow().run()).isEqualTo(new ProcessSpec("/bin/sh", List.of("host.sh"), null, null));
     }
 
     @Test

@@ -61,7 +61,7 @@ final class HealthFixture {
                 List.of(new ServicePackageManifest("CartPkg", "1.0.0",
                         List.of(new ServiceTypeManifest("CartType", ServiceKind.STATEFUL, "Code")),
                         List.of(new CodePackageManifest("Code", "1.0.0", new ProcessSpec("./run.sh", null, null, null),
-                                ResourceRequest.NONE, null, null, new RestartPolicy(null, null, null, 5))),
+                                ResourceRequest.NONE, null, new RestartPolicy(null, null, null, 5))),
                         List.of())),
                 List.of(), policy);
         apply(new ClusterCommand.RegisterApplicationType(

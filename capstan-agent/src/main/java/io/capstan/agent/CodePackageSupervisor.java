@@ -1,11 +1,12 @@
 package io.capstan.agent;
 
 import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.driver.CodePackageDriver;
+import io.capstan.agent.driver.DriverRun;
+import io.capstan.agent.driver.RunIdentity;
 import io.capstan.agent.probe.ProbeContext;
 import io.capstan.agent.probe.ProbeRunner;
 import io.capstan.agent.process.LaunchSpec;
-import io.capstan.agent.process.ProcStat;
-import io.capstan.agent.process.StopTarget;
 import io.capstan.model.Durations;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.CodePackageStatus.State;
@@ -14,46 +15,68 @@ import io.capstan.model.manifest.CodePackageManifest;
 import io.capstan.model.manifest.RestartPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one code package of an activation running: starts it, watches it exit, restarts it as its manifest's
- * {@link RestartPolicy} says (counting failures in a row and keeping the tail of its stderr after each exit), runs
- * its probes while it runs (a startup or liveness probe that gives up gets the process group stopped and restarted
- * like a crash), and stops its whole process tree on deactivation. After {@link #detach()} (agent shutdown) it lets
- * the process run on unwatched, for the next agent to adopt; failure counts are not kept across agents.
+ * Keeps one code package of an activation running, whatever its kind: a {@link CodePackageDriver} starts, stops and
+ * adopts runs; this class decides when. It is an explicit state machine ({@link Phase}): Starting → Running → (exit)
+ * BackingOff → Starting …, and Stopping → Stopped on deactivation or Detached on agent shutdown (the run goes on
+ * unwatched, for the next agent to adopt). Restarts follow the manifest's {@link RestartPolicy}, counted on the
+ * given {@link Clock} and scheduled on {@link Timers}, so backoff is testable without waiting; a startup or liveness
+ * probe that gives up gets the run stopped and restarted like a crash. Failure counts are not kept across agents.
  */
-final class CodePackageRunner {
+final class CodePackageSupervisor {
 
-    /** What a runner needs from its activation. */
+    /** What a supervisor needs from its activation. */
     interface Host {
         /** How to launch the code package now (the environment reflects the current replicas). */
         LaunchSpec launchSpec(String codePackage) throws IOException;
 
-        /** Writes activation.json with every runner's current process record. */
+        /** Writes activation.json with every supervisor's current run record. */
         void persist();
 
         /** The activation's directory name, which also names its cgroup. */
         String cgroupName();
 
-        /** What the code package's probes check, for a process launched with {@code launched}. */
+        /** What the code package's probes check, for a run launched with {@code launched}. */
         ProbeContext probeContext(String codePackage, LaunchSpec launched);
 
         /** The file the code package's stderr goes to. */
         Path stderrLog(String codePackage);
     }
 
-    private static final Logger log = LoggerFactory.getLogger(CodePackageRunner.class);
+    /** Where the supervisor is; each phase carries what only it has. */
+    sealed interface Phase {
+        /** Launching (or about to). */
+        record Starting() implements Phase { }
+
+        /** A run is live; {@code generation} tells its callbacks from those of earlier runs. */
+        record Running(long generation, RunIdentity run, Instant startedAt, Timers.Scheduled resetTimer) implements Phase { }
+
+        /** Waiting out the restart policy's delay. */
+        record BackingOff(Instant restartAt, Timers.Scheduled timer) implements Phase { }
+
+        /** Deactivation is stopping the run. */
+        record Stopping() implements Phase { }
+
+        /** Nothing runs and nothing will. */
+        record Stopped() implements Phase { }
+
+        /** The agent shut down: the run (if any) goes on unwatched. */
+        record Detached() implements Phase { }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(CodePackageSupervisor.class);
+    /** The exit reason of a run the kernel's OOM killer ended (seen in the cgroup's events). */
+    static final String OOM_KILLED = "OOMKilled";
     /** A launch that failed outright (no process at all) is never retried at once, even with a zero backoff. */
     private static final Duration MIN_RELAUNCH_DELAY = Duration.ofMillis(100);
     /** How long stopping waits for probe threads (an exec check being killed) before going on. */
@@ -63,43 +86,43 @@ final class CodePackageRunner {
     private final CodePackageManifest manifest;
     private final Host host;
     private final AgentServices services;
+    private final CodePackageDriver driver;
+    private final Clock clock;
 
-    // All mutable state is guarded by this runner's monitor.
-    private State state = State.Starting;
-    private Long pid;
-    private long lastPgid = -1;
-    private long lastPgidTicks = -1;
+    // All mutable state is guarded by this supervisor's monitor.
+    private Phase phase = new Phase.Starting();
+    private long generation;
+    /** The last run started or adopted: what a restart first cleans up and a stop ends. */
+    private RunIdentity lastRun;
     private Instant startedAt;
     private int restartCount;
     private int failures;
     private Integer lastExitCode;
     private Instant lastExitAt;
-    private Instant nextRestartAt;
-    private ScheduledFuture<?> pendingRestart;
-    private long generation;
-    private boolean stopping;
-    private boolean detached;
-    private CodePackageCgroup cgroup;
-    private String stderrTail;
-    /** Why the agent is stopping the current process (a probe gave up), for the exit's log line. */
-    private String killReason;
     private String lastExitReason;
-    private ScheduledFuture<?> resetTimer;
-    /** The current process's probes; null while no process runs or when it has no probes. */
+    /** Why the agent is stopping the current run (a probe gave up), for the exit's reason. */
+    private String killReason;
+    private String stderrTail;
+    private CodePackageCgroup cgroup;
+    /** The cgroup's OOM kill count when the current run started: more at its exit means the kernel killed it. */
+    private long oomKillsAtStart;
+    /** The current run's probes; null while no run is live or when it has no probes. */
     private ProbeRunner probes;
-    /** What the probes showed when they last stopped (or before the first process). */
+    /** What the probes showed when they last stopped (or before the first run). */
     private List<ProbeStatus> probeStatuses;
-    /** Probes of earlier processes that were told to stop and may still be ending (an exec check being killed). */
+    /** Probes of earlier runs that were told to stop and may still be ending (an exec check being killed). */
     private final List<ProbeRunner> stoppingProbes = new ArrayList<>();
     /** Read without the monitor by the activation when it writes its record. */
     private volatile ProcessRecord record;
 
-    CodePackageRunner(CodePackageManifest manifest, Host host, AgentServices services) {
+    CodePackageSupervisor(CodePackageManifest manifest, Host host, AgentServices services, CodePackageDriver driver) {
         this.name = manifest.name();
         this.manifest = manifest;
         this.host = host;
         this.services = services;
-        this.probeStatuses = ProbeRunner.initialStatuses(manifest.probes(), Instant.now());
+        this.driver = driver;
+        this.clock = services.clock();
+        this.probeStatuses = ProbeRunner.initialStatuses(manifest.probes(), clock.instant());
     }
 
     String name() {
@@ -110,8 +133,12 @@ final class CodePackageRunner {
         return record;
     }
 
+    synchronized Phase phase() {
+        return phase;
+    }
+
     synchronized Long pid() {
-        return pid;
+        return phase instanceof Phase.Running r ? r.run().pid() : null;
     }
 
     /** The first start of a fresh activation. */
@@ -119,57 +146,51 @@ final class CodePackageRunner {
         launch();
     }
 
-    /** Takes over a live process a previous agent started (same pid and start time); its exit code will be unknown. */
-    synchronized void adopt(ProcessRecord previous) {
-        restoreFrom(previous);
+    /**
+     * After an agent restart: takes over the recorded run when it still lives (its exit code will be unknown), or
+     * treats it as exited while no agent watched (and restarts it); a code package never started is started.
+     */
+    synchronized void recover(ProcessRecord previous) {
         cgroup = services.cgroups().existing(host.cgroupName(), name);
-        Optional<ProcessHandle> handle = ProcessHandle.of(previous.pid());
-        if (handle.isEmpty()) {
+        if (previous == null) {
+            launch();
+            return;
+        }
+        restartCount = previous.restartCount();
+        startedAt = previous.startedAt();
+        lastRun = previous.identity();
+        record = previous;
+        Optional<DriverRun> adopted = driver.adopt(previous.identity(), cgroup);
+        if (adopted.isEmpty()) {
+            log.info("{} of {} (pid {}) ended while no agent watched it", name, host.cgroupName(), previous.pid());
             afterExit(null);
             return;
         }
-        pid = previous.pid();
-        state = State.Running;
-        long gen = ++generation;
-        handle.get().onExit().whenComplete((h, e) -> onTimer(() -> exited(gen, null)));
-        log.info("adopted {} pid {} of {}", name, pid, host.cgroupName());
-        Instant started = previous.startedAt() == null ? Instant.now() : previous.startedAt();
-        scheduleReset(gen, started);
+        Instant started = previous.startedAt() == null ? clock.instant() : previous.startedAt();
+        running(adopted.get(), started);
+        log.info("adopted {} pid {} of {}", name, previous.pid(), host.cgroupName());
         if (!manifest.probes().isEmpty()) {
             try {
                 LaunchSpec spec = host.launchSpec(name);
-                startProbes(gen, cgroup == null ? spec : spec.withCgroupProcs(cgroup.procsFiles()), started);
+                startProbes(generation, cgroup == null ? spec : spec.withCgroupProcs(cgroup.procsFiles()), started);
             } catch (IOException | RuntimeException e) {
                 log.warn("cannot probe adopted {} of {}: {}", name, host.cgroupName(), e.toString());
             }
         }
     }
 
-    /** A recorded code package whose process is gone (or never started): start it as after an unknown exit. */
-    synchronized void recoverDead(ProcessRecord previous) {
-        cgroup = services.cgroups().existing(host.cgroupName(), name);
-        if (previous == null) {
-            launch();
-            return;
-        }
-        restoreFrom(previous);
-        log.info("{} of {} (pid {}) ended while no agent watched it", name, host.cgroupName(), previous.pid());
-        afterExit(null);
-    }
-
-    /** Stops the process tree (TERM, grace, KILL) and removes the cgroup. Blocks; call off the timer thread. */
+    /** Stops the run (TERM, grace, KILL) and removes the cgroup. Blocks; call it on a thread of its own. */
     void stop(Duration grace) {
-        StopTarget target;
+        RunIdentity target;
+        CodePackageCgroup group;
         List<ProbeRunner> ending;
         synchronized (this) {
-            stopping = true;
             cancelTimers();
             stopProbes();
+            phase = lastRun == null && cgroup == null ? new Phase.Stopped() : new Phase.Stopping();
             ending = List.copyOf(stoppingProbes);
-            target = stopTarget();
-            if (pid == null) {
-                state = State.Stopped;
-            }
+            target = lastRun;
+            group = cgroup;
         }
         changed();
         try {
@@ -178,11 +199,7 @@ final class CodePackageRunner {
             for (ProbeRunner p : ending) {
                 p.awaitStopped(PROBES_STOP_WAIT);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            if (target != null && !services.stopper().stop(target, grace)) {
+            if ((target != null || group != null) && !driver.stop(target, group, grace)) {
                 log.error("{} of {}: processes survived SIGKILL", name, host.cgroupName());
             }
         } catch (InterruptedException e) {
@@ -190,8 +207,7 @@ final class CodePackageRunner {
         }
         CodePackageCgroup toRemove;
         synchronized (this) {
-            state = State.Stopped;
-            pid = null;
+            phase = new Phase.Stopped();
             toRemove = cgroup;
             cgroup = null;
         }
@@ -205,20 +221,38 @@ final class CodePackageRunner {
         changed();
     }
 
-    /** Agent shutdown: stop watching and restarting, leave the process running. */
+    /** Agent shutdown: stop watching and restarting, leave the run going. */
     synchronized void detach() {
-        detached = true;
         cancelTimers();
         stopProbes();
+        phase = new Phase.Detached();
     }
 
     /**
      * Ready: running, past its startup probe and passing its readiness probe (each if it has one). The probes
-     * shown are the current process's, or those of the last one while none runs.
+     * shown are the current run's, or those of the last one while none runs.
      */
     synchronized CodePackageStatus status() {
-        boolean running = state == State.Running && pid != null;
-        boolean ready = running && (probes != null ? probes.ready() : manifest.probes().isEmpty());
+        Long pid = null;
+        boolean live = false;
+        Instant nextRestartAt = null;
+        State state = switch (phase) {
+            case Phase.Starting s -> State.Starting;
+            case Phase.Running r -> {
+                pid = r.run().pid();
+                live = true;
+                yield State.Running;
+            }
+            case Phase.BackingOff b -> {
+                nextRestartAt = b.restartAt();
+                yield State.Backoff;
+            }
+            case Phase.Stopping s -> State.Stopped;
+            case Phase.Stopped s -> State.Stopped;
+            // A detached supervisor is only seen while the agent closes: the run goes on.
+            case Phase.Detached d -> lastRun != null ? State.Running : State.Stopped;
+        };
+        boolean ready = live && (probes != null ? probes.ready() : manifest.probes().isEmpty());
         return new CodePackageStatus(name, state, pid, startedAt, restartCount, lastExitCode, lastExitAt, nextRestartAt,
                 ready, failures, stderrTail, probes != null ? probes.statuses() : probeStatuses, lastExitReason);
     }
@@ -228,15 +262,17 @@ final class CodePackageRunner {
         return failures >= manifest.restartPolicy().moveAfterFailures();
     }
 
-    // ---- internals; every method below runs with the monitor held ----
+    // ---- transitions; every method below runs with the monitor held ----
+
+    private boolean ended() {
+        return phase instanceof Phase.Stopping || phase instanceof Phase.Stopped || phase instanceof Phase.Detached;
+    }
 
     private void launch() {
-        if (stopping || detached) {
+        if (ended()) {
             return;
         }
-        state = State.Starting;
-        nextRestartAt = null;
-        pendingRestart = null;
+        phase = new Phase.Starting();
         try {
             ensureCgroup();
             killLeftovers();
@@ -244,43 +280,46 @@ final class CodePackageRunner {
             if (cgroup != null) {
                 spec = spec.withCgroupProcs(cgroup.procsFiles());
             }
-            Process process = services.launcher().start(spec);
-            long newPid = process.pid();
-            long ticks = ProcStat.read(newPid).map(ProcStat::startTicks).orElse(-1L);
-            Instant now = Instant.now();
-            pid = newPid;
-            lastPgid = newPid;
-            lastPgidTicks = ticks;
+            oomKillsAtStart = cgroup == null ? 0 : cgroup.oomKills();
+            DriverRun run = driver.start(spec);
+            Instant now = clock.instant();
             startedAt = now;
-            record = new ProcessRecord(newPid, ticks, now, restartCount);
-            // Record the pid before anything else can fail, so no process is ever left without a record.
+            lastRun = run.identity();
+            record = ProcessRecord.of(run.identity(), now, restartCount);
+            // Record the pid before anything else can fail, so no run is ever left without a record.
             host.persist();
-            state = State.Running;
-            long gen = ++generation;
-            process.onExit().whenComplete((p, e) -> onTimer(() -> exited(gen, p == null ? null : p.exitValue())));
-            log.info("started {} of {} as pid {}", name, host.cgroupName(), newPid);
-            scheduleReset(gen, now);
-            startProbes(gen, spec, now);
+            running(run, now);
+            log.info("started {} of {} as pid {}", name, host.cgroupName(), run.identity().pid());
+            startProbes(generation, spec, now);
         } catch (IOException | RuntimeException e) {
             log.warn("cannot start {} of {}: {}", name, host.cgroupName(), e.toString());
-            pid = null;
             lastExitCode = null;
-            lastExitAt = Instant.now();
+            lastExitAt = clock.instant();
             failures++;
             noteCrashLoop();
             Duration delay = manifest.restartPolicy().delayAfter(failures);
-            scheduleRestart(delay.compareTo(MIN_RELAUNCH_DELAY) < 0 ? MIN_RELAUNCH_DELAY : delay);
+            backOff(delay.compareTo(MIN_RELAUNCH_DELAY) < 0 ? MIN_RELAUNCH_DELAY : delay);
         }
         changed();
     }
 
-    private void startProbes(long gen, LaunchSpec launched, Instant processStartedAt) {
+    /** Enters Running for {@code run}: watches its exit and arms the reset of the failure count. */
+    private void running(DriverRun run, Instant runStartedAt) {
+        long gen = ++generation;
+        Duration untilStable = Duration.between(clock.instant(), runStartedAt.plus(manifest.restartPolicy().resetAfter()));
+        Timers.Scheduled reset = services.timers().schedule(untilStable.isNegative() ? Duration.ZERO : untilStable,
+                () -> stable(gen));
+        phase = new Phase.Running(gen, run.identity(), runStartedAt, reset);
+        run.exit().whenComplete((code, e) -> services.timers().execute(() -> exited(gen, code)));
+    }
+
+    private void startProbes(long gen, LaunchSpec launched, Instant runStartedAt) {
         if (manifest.probes().isEmpty()) {
             return;
         }
         try {
             ProbeContext context = host.probeContext(name, launched);
-            probes = new ProbeRunner(host.cgroupName() + "/" + name, manifest.probes(), context, processStartedAt,
+            probes = new ProbeRunner(host.cgroupName() + "/" + name, manifest.probes(), context, runStartedAt,
                     probeStatuses, services.probes(), new ProbeRunner.Listener() {
                         @Override
                         public void transitioned(ProbeStatus status) {
@@ -294,7 +333,7 @@ final class CodePackageRunner {
                     });
             probes.start();
         } catch (RuntimeException e) {
-            // Never fail the launch over its probes: the process runs and is recorded already.
+            // Never fail the launch over its probes: the run is live and recorded already.
             log.error("cannot probe {} of {}; it will not count as ready", name, host.cgroupName(), e);
         }
     }
@@ -311,15 +350,15 @@ final class CodePackageRunner {
     }
 
     /**
-     * A startup or liveness probe gave up: stop the process group (TERM, grace, KILL) as Kubernetes does; its exit
-     * then counts as a failure and is restarted with the same backoff as a crash. Only the group is signalled, not
-     * the cgroup, which by then may hold the next process.
+     * A startup or liveness probe gave up: stop the run (TERM, grace, KILL) as Kubernetes does; its exit then
+     * counts as a failure and is restarted with the same backoff as a crash. Only the run is signalled, not the
+     * cgroup, which by then may hold the next run.
      */
     private void probeGaveUp(long gen, ProbeStatus status) {
-        StopTarget group;
+        RunIdentity run;
         String reason;
         synchronized (this) {
-            if (gen != generation || stopping || detached || state != State.Running || pid == null) {
+            if (!(phase instanceof Phase.Running r) || r.generation() != gen) {
                 return;
             }
             ProbeStatus.Type type = status.type();
@@ -328,13 +367,13 @@ final class CodePackageRunner {
             reason = type.name().toLowerCase(Locale.ROOT) + " probe failed " + threshold + " time(s) in a row: "
                     + status.lastMessage();
             killReason = reason;
-            group = new StopTarget(lastPgid, lastPgidTicks, null);
+            run = r.run();
         }
         log.warn("{} of {}: {}; restarting it", name, host.cgroupName(), reason);
         Duration grace = services.config().stopGrace();
         Thread.ofVirtual().name("capstan-probe-kill-" + host.cgroupName() + "-" + name).start(() -> {
             try {
-                services.stopper().stop(group, grace);
+                driver.stop(run, null, grace);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -342,18 +381,8 @@ final class CodePackageRunner {
     }
 
     /** A run that lasts {@code resetAfter} forgets earlier failures at once, not only at its eventual exit. */
-    private void scheduleReset(long gen, Instant processStartedAt) {
-        cancelResetTimer();
-        long ms = Math.max(0, Duration.between(Instant.now(), processStartedAt.plus(manifest.restartPolicy().resetAfter())).toMillis());
-        try {
-            resetTimer = services.timers().schedule(() -> stable(gen), ms, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // The agent is shutting down.
-        }
-    }
-
     private synchronized void stable(long gen) {
-        if (gen != generation || state != State.Running || failures == 0) {
+        if (!(phase instanceof Phase.Running r) || r.generation() != gen || failures == 0) {
             return;
         }
         log.info("{} of {} stayed up {}: forgetting {} failure(s) in a row", name, host.cgroupName(),
@@ -371,15 +400,13 @@ final class CodePackageRunner {
     }
 
     private synchronized void exited(long gen, Integer exitCode) {
-        if (gen != generation || detached) {
-            return; // a stale callback (the process was replaced) or an agent that shut down
+        if (gen != generation || phase instanceof Phase.Detached) {
+            return; // a stale callback (the run was replaced) or an agent that shut down
         }
-        if (stopping) {
+        if (phase instanceof Phase.Stopping || phase instanceof Phase.Stopped) {
             stopProbes();
-            pid = null;
             lastExitCode = exitCode;
-            lastExitAt = Instant.now();
-            state = State.Stopped;
+            lastExitAt = clock.instant();
             changed();
             return;
         }
@@ -389,9 +416,8 @@ final class CodePackageRunner {
 
     private void afterExit(Integer exitCode) {
         stopProbes();
-        cancelResetTimer();
-        Instant now = Instant.now();
-        pid = null;
+        cancelTimers();
+        Instant now = clock.instant();
         lastExitCode = exitCode;
         lastExitAt = now;
         RestartPolicy policy = manifest.restartPolicy();
@@ -406,12 +432,17 @@ final class CodePackageRunner {
                 killReason == null ? "" : " after " + killReason, failures, delay);
         lastExitReason = killReason;
         killReason = null;
+        if (cgroup != null && cgroup.oomKills() > oomKillsAtStart) {
+            lastExitReason = OOM_KILLED;
+            log.warn("{} of {} was OOM-killed at its memory limit of {} MiB", name, host.cgroupName(),
+                    manifest.resources().memoryMiB());
+        }
         noteCrashLoop();
-        scheduleRestart(delay);
+        backOff(delay);
     }
 
-    private void scheduleRestart(Duration delay) {
-        if (stopping || detached) {
+    private void backOff(Duration delay) {
+        if (ended()) {
             return;
         }
         if (delay.isZero()) {
@@ -419,32 +450,20 @@ final class CodePackageRunner {
             launch();
             return;
         }
-        state = State.Backoff;
         // Counted from the exit, so what the status announces is exactly the policy's delay.
-        nextRestartAt = (lastExitAt == null ? Instant.now() : lastExitAt).plus(delay);
-        long wait = Math.max(0, Duration.between(Instant.now(), nextRestartAt).toMillis());
+        Instant restartAt = (lastExitAt == null ? clock.instant() : lastExitAt).plus(delay);
+        Duration wait = Duration.between(clock.instant(), restartAt);
         long gen = generation;
-        try {
-            pendingRestart = services.timers().schedule(() -> restartDue(gen), wait, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // The agent is shutting down; the next one restarts it.
-        }
+        Timers.Scheduled timer = services.timers().schedule(wait.isNegative() ? Duration.ZERO : wait, () -> restartDue(gen));
+        phase = new Phase.BackingOff(restartAt, timer);
     }
 
     private synchronized void restartDue(long gen) {
-        if (gen != generation || stopping || detached || state != State.Backoff) {
+        if (gen != generation || !(phase instanceof Phase.BackingOff)) {
             return;
         }
         restartCount++;
         launch();
-    }
-
-    private void restoreFrom(ProcessRecord previous) {
-        restartCount = previous.restartCount();
-        startedAt = previous.startedAt();
-        lastPgid = previous.pid();
-        lastPgidTicks = previous.startTicks();
-        record = previous;
     }
 
     private void ensureCgroup() {
@@ -460,45 +479,21 @@ final class CodePackageRunner {
 
     /** What survived the previous run (children of a crashed leader, say) would hold ports and files: end it first. */
     private void killLeftovers() {
-        StopTarget target = stopTarget();
-        if (target == null) {
+        if (lastRun == null && cgroup == null) {
             return;
         }
         try {
-            services.stopper().killNow(target);
+            driver.killLeftovers(lastRun, cgroup);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private StopTarget stopTarget() {
-        if (lastPgid <= 0 && cgroup == null) {
-            return null;
-        }
-        return new StopTarget(lastPgid, lastPgidTicks, cgroup == null ? null : cgroup.procsFile());
-    }
-
     private void cancelTimers() {
-        if (pendingRestart != null) {
-            pendingRestart.cancel(false);
-            pendingRestart = null;
-        }
-        nextRestartAt = null;
-        cancelResetTimer();
-    }
-
-    private void cancelResetTimer() {
-        if (resetTimer != null) {
-            resetTimer.cancel(false);
-            resetTimer = null;
-        }
-    }
-
-    private void onTimer(Runnable task) {
-        try {
-            services.timers().execute(task);
-        } catch (RejectedExecutionException e) {
-            // The agent is closed: nobody watches any more, by design.
+        switch (phase) {
+            case Phase.BackingOff b -> b.timer().cancel();
+            case Phase.Running r -> r.resetTimer().cancel();
+            default -> { }
         }
     }
 

@@ -1,0 +1,158 @@
+package io.capstan.agent.driver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.agent.cgroup.CodePackageCgroup;
+import io.capstan.agent.process.ContainerLaunch;
+import io.capstan.agent.process.LaunchSpec;
+import io.capstan.agent.process.ProcStat;
+import io.capstan.agent.process.ProcessLauncher;
+import io.capstan.agent.process.ProcessStopper;
+import io.capstan.agent.process.Signal;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OCI containers through runc (or crun) in foreground mode: {@code runc --root <state> run --bundle B id} is started
+ * like a process (own session and group, stdout/stderr straight to the log files; the runtime puts the container into
+ * the code package's cgroup), so
+ * the runtime process is what the agent records, waits for and adopts; its exit status is the container's. Stopping
+ * signals the runtime (which forwards to the container's pid 1) and the cgroup, then {@code delete --force} removes
+ * whatever the runtime still keeps for the container.
+ */
+public final class ContainerDriver implements CodePackageDriver {
+
+    private static final Logger log = LoggerFactory.getLogger(ContainerDriver.class);
+
+    private final String runtime;
+    private final Path stateRoot;
+    private final ProcessLauncher launcher;
+    private final ProcessStopper stopper;
+    private final ObjectMapper json;
+
+    /** @param runtime the runtime's path, or null when the node has none (every start then fails, saying so) */
+    public ContainerDriver(String runtime, Path stateRoot, ProcessLauncher launcher, ProcessStopper stopper, ObjectMapper json) {
+        this.runtime = runtime;
+        this.stateRoot = stateRoot;
+        this.launcher = launcher;
+        this.stopper = stopper;
+        this.json = json;
+    }
+
+    @Override
+    public DriverRun start(LaunchSpec spec) throws IOException {
+        ContainerLaunch c = spec.container();
+        if (c == null) {
+            throw new IOException("not a container launch");
+        }
+        requireRuntime();
+        delete(c.containerId()); // a previous run the runtime did not clean up would hold the id
+        OciBundle.write(c, json);
+        LaunchSpec run = new LaunchSpec(runtime, List.of("--root", stateRoot.toString(), "run", "--bundle",
+                c.bundle().toString(), c.containerId()), spec.environment(), c.bundle(), spec.stdout(), spec.stderr(),
+                // The runtime itself stays outside: it puts the container into cgroupsPath, and removes that cgroup
+                // when the container exits, which it could not while it sat inside.
+                List.of());
+        Process process = launcher.start(run);
+        long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
+        CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
+        return new DriverRun(new RunIdentity(process.pid(), ticks, c.containerId()), exit);
+    }
+
+    @Override
+    public Optional<DriverRun> adopt(RunIdentity recorded, CodePackageCgroup cgroup) {
+        // The foreground runtime process outlives the agent like any process: adopt it the same way.
+        return ProcessDriver.adoptLive(recorded);
+    }
+
+    @Override
+    public void signal(RunIdentity run, CodePackageCgroup cgroup, Signal signal) throws InterruptedException {
+        if (run != null && run.containerId() != null) {
+            runtime("kill", run.containerId(), signal.name());
+        }
+        stopper.signal(ProcessDriver.target(run, cgroup), signal);
+    }
+
+    @Override
+    public boolean stop(RunIdentity run, CodePackageCgroup cgroup, Duration grace) throws InterruptedException {
+        if (run != null && run.containerId() != null) {
+            runtime("kill", run.containerId(), "TERM");
+        }
+        boolean gone = stopper.stop(ProcessDriver.target(run, cgroup), grace);
+        if (run != null && run.containerId() != null) {
+            delete(run.containerId());
+        }
+        return gone;
+    }
+
+    @Override
+    public void killLeftovers(RunIdentity last, CodePackageCgroup cgroup) throws InterruptedException {
+        stopper.killNow(ProcessDriver.target(last, cgroup));
+        if (last != null && last.containerId() != null) {
+            delete(last.containerId());
+        }
+    }
+
+    /** The ids of every container in this agent's runtime state (to remove those no record explains). */
+    public List<String> containers() {
+        List<String> ids = new ArrayList<>();
+        if (runtime == null) {
+            return ids;
+        }
+        String out = runtime("list", "-q");
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                ids.add(line.trim());
+            }
+        }
+        return ids;
+    }
+
+    /** Kills and removes a container and the runtime's state for it; nothing happens when there is none. */
+    public void delete(String containerId) {
+        if (runtime != null) {
+            runtime("delete", "--force", containerId);
+        }
+    }
+
+    private void requireRuntime() throws IOException {
+        if (runtime == null) {
+            throw new IOException("this node has no container runtime: install runc (apt-get install runc)"
+                    + " or start the agent with --container-runtime crun");
+        }
+    }
+
+    /** Runs a short runtime command; returns its output. Failures (a container already gone) are only logged. */
+    private String runtime(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(runtime, "--root", stateRoot.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+                    new java.io.File("/dev/null"))).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                log.warn("{} did not finish in 30 s", String.join(" ", cmd));
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                log.debug("{}: {}", String.join(" ", cmd), text.strip());
+            }
+            return text;
+        } catch (IOException e) {
+            log.warn("cannot run {}: {}", String.join(" ", cmd), e.toString());
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.capstan.agent;
+
+import static io.capstan.agent.Fixture.CP;
+import static io.capstan.agent.Fixture.activation;
+import static io.capstan.agent.Fixture.running;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.capstan.agent.image.TestImages;
+import io.capstan.agent.process.Executables;
+import io.capstan.model.cluster.CodePackageStatus;
+import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.ContainerSpec;
+import io.capstan.model.manifest.EndpointManifest;
+import io.capstan.model.manifest.ResourceRequest;
+import io.capstan.model.wire.ServicePackageActivation;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real container: a busybox image built by the test as an OCI layout in the package, run by runc in the
+ * foreground under the agent's supervision, adopted by a second agent, and leaving nothing behind.
+ */
+class ContainerTest {
+
+    /** pid, hostname, whether the rootfs is writable and the seccomp mode, written where the host can read them. */
+    private static final String SCRIPT = """
+            echo $$ > /capstan/work/pid
+            hostname > /capstan/work/hostname
+            if touch /written 2> /capstan/work/touch; then echo writable > /capstan/work/touch; fi
+            cat /proc/self/status > /capstan/work/status
+            echo "$FROM_IMAGE $CAPSTAN_CODE_PACKAGE_NAME" > /capstan/work/env
+            cat /capstan/code/greeting > /capstan/work/greeting
+            exec httpd -f -p 127.0.0.1:$CAPSTAN_ENDPOINT_WEB_PORT -h /www
+            """;
+
+    @TempDir
+    Path tmp;
+    Fixture f;
+    String runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        node("runc");
+    }
+
+    /** A fresh node whose containers run with {@code runtimeName}. */
+    private void node(String runtimeName) throws Exception {
+        if (f != null) {
+            f.close();
+            assertNothingLeft();
+            f = null;
+        }
+        runtime = Executables.find(runtimeName).map(Path::toString).orElse(null);
+        assumeTrue(runtime != null && Files.isExecutable(TestImages.BUSYBOX),
+                "needs " + runtimeName + " and busybox-static (.ci/run installs them)");
+        assumeTrue("root".equals(System.getProperty("user.name")), runtimeName + " needs root");
+        f = new Fixture(tmp.resolve(runtimeName), b -> b.stopGrace(Duration.ofMillis(500)).containerRuntime(runtimeName));
+        Path cpDir = f.packageRoot.resolve(Fixture.SP).resolve(CP);
+        TestImages.writeLayout(cpDir.resolve("image"), List.of(TestImages.busyboxLayer()), List.of("/bin/sh", "-c", SCRIPT));
+        Files.writeString(cpDir.resolve("greeting"), "hi from the package\n");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (f != null) {
+            f.close();
+            assertNothingLeft();
+        }
+    }
+
+    @Test
+    void runsIsolatedServesTheHostAndIsAdoptedByTheNextAgent() throws Exception {
+        runsIsolatedServesTheHostAndIsAdopted();
+    }
+
+    @Test
+    void crunIsAnAlternativeRuntime() throws Exception {
+        // crun 1.8 refuses a v1/v2 hybrid whose unified hierarchy holds controllers ("cgroups in hybrid mode not
+        // supported"); such machines can only run runc.
+        Path unified = Path.of(Fixture.CGROUP_ROOT, "unified", "cgroup.controllers");
+        assumeTrue(!Files.isRegularFile(unified) || Files.readString(unified).isBlank(),
+                "crun does not support this machine's hybrid cgroups (controllers in " + unified.getParent() + ")");
+        node("crun");
+        runsIsolatedServesTheHostAndIsAdopted();
+    }
+
+    private void runsIsolatedServesTheHostAndIsAdopted() throws Exception {
+        ActivationManager first = f.manager();
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(container()),
+                List.of(new EndpointManifest("web", "http", null))), List.of());
+        first.converge(f.assignment(1, a));
+        CodePackageStatus up = await().atMost(Duration.ofSeconds(20)).failFast(() -> Fixture.status(first, a.key(), CP)
+                        .filter(c -> c.restartCount() > 0).map(c -> { throw new AssertionError(c.stderrTail()); }).isPresent())
+                .until(() -> running(first, a.key(), CP), Optional::isPresent)
+                .orElseThrow();
+        Path work = first.activationDir(a.key()).resolve("work");
+        int port = Fixture.find(first, a.key()).orElseThrow().endpoints().get("web");
+
+        String body = await().until(() -> get(port), b -> b != null);
+        assertThat(body).isEqualTo("hello from a container\n");
+        assertThat(Files.readString(work.resolve("pid")).strip()).as("pid 1 in its own pid namespace").isEqualTo("1");
+        assertThat(Files.readString(work.resolve("hostname")).strip()).startsWith("mycodepackage-app1");
+        assertThat(Files.readString(work.resolve("touch"))).contains("Read-only file system");
+        assertThat(Files.readString(work.resolve("status"))).contains("Seccomp:\t2").contains("NoNewPrivs:\t1");
+        assertThat(Files.readString(work.resolve("env")).strip()).isEqualTo("yes " + CP);
+        assertThat(Files.readString(work.resolve("greeting"))).isEqualTo("hi from the package\n");
+        assertThat(containers()).hasSize(1);
+
+        // The agent goes away; the container does not, and the next agent adopts it.
+        first.close();
+        assertThat(Fixture.alive(up.pid())).isTrue();
+        ActivationManager second = f.manager();
+        assertThat(running(second, a.key(), CP).orElseThrow().pid()).isEqualTo(up.pid());
+        assertThat(get(port)).isEqualTo("hello from a container\n");
+
+        // Killed from outside, it is restarted like a process.
+        runtime("kill", containers().getFirst(), "KILL");
+        CodePackageStatus again = await().atMost(Duration.ofSeconds(20))
+                .until(() -> running(second, a.key(), CP).filter(c -> c.pid() != up.pid()), Optional::isPresent).orElseThrow();
+        assertThat(again.restartCount()).isEqualTo(1);
+        await().until(() -> get(port), b -> b != null);
+
+        second.converge(f.assignment(2));
+        await().until(() -> second.deployed().isEmpty());
+        assertThat(Fixture.alive(again.pid())).isFalse();
+        assertThat(get(port)).isNull();
+    }
+
+    @Test
+    void aContainerThatExitsIsRestartedWithItsExitCode() throws Exception {
+        ActivationManager m = f.manager();
+        CodePackageManifest failing = new CodePackageManifest(CP, "1.0.0",
+                new ContainerSpec("image", List.of("/bin/sh", "-c", "echo boom >&2; exit 7"), null), ResourceRequest.NONE,
+                null, Fixture.FAST_RESTARTS);
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(failing), List.of()), List.of());
+        m.converge(f.assignment(1, a));
+        CodePackageStatus s = await().atMost(Duration.ofSeconds(20)).until(() -> Fixture.status(m, a.key(), CP),
+                o -> o.filter(c -> c.restartCount() >= 2).isPresent()).orElseThrow();
+        assertThat(s.lastExitCode()).as(s.stderrTail()).isEqualTo(7);
+        assertThat(s.stderrTail()).contains("boom");
+        m.converge(f.assignment(2));
+        await().until(() -> m.deployed().isEmpty());
+    }
+
+    @Test
+    void aCorruptImageFailsTheActivationWithTheReason() throws Exception {
+        Path blobs = f.packageRoot.resolve(Fixture.SP).resolve(CP).resolve("image/blobs/sha256");
+        try (Stream<Path> s = Files.list(blobs)) {
+            for (Path blob : s.toList()) {
+                if (Files.size(blob) > 100_000) { // the busybox layer
+                    byte[] bytes = Files.readAllBytes(blob);
+                    bytes[bytes.length / 2] ^= 1;
+                    Files.write(blob, bytes);
+                }
+            }
+        }
+        ActivationManager m = f.manager();
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(container()),
+                List.of(new EndpointManifest("web", "http", null))), List.of());
+        m.converge(f.assignment(1, a));
+        DeployedServicePackage d = await().until(() -> Fixture.find(m, a.key()),
+                o -> o.filter(x -> x.state() == DeployedServicePackage.ActivationState.Failing).isPresent()).orElseThrow();
+        assertThat(d.codePackages().getFirst().stderrTail()).contains("is corrupt: its content hashes to sha256:");
+        assertThat(containers()).isEmpty();
+        m.converge(f.assignment(2));
+        await().until(() -> m.deployed().isEmpty());
+    }
+
+    private static CodePackageManifest container() {
+        return new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of(), null), ResourceRequest.NONE, null,
+                Fixture.FAST_RESTARTS);
+    }
+
+    private List<String> containers() throws IOException, InterruptedException {
+        List<String> ids = new ArrayList<>();
+        for (String line : runtime("list", "-q").split("\n")) {
+            if (!line.isBlank()) {
+                ids.add(line.strip());
+            }
+        }
+        return ids;
+    }
+
+    private String runtime(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(runtime, "--root", f.config.dataDir().resolve("runtime").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    static String get(int port) {
+        try (HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** No runc container, no bundle, no cgroup of this node in any hierarchy. */
+    private void assertNothingLeft() throws Exception {
+        assertThat(containers()).isEmpty();
+        try (Stream<Path> hierarchies = Files.list(Path.of(Fixture.CGROUP_ROOT))) {
+            for (Path h : hierarchies.toList()) {
+                assertThat(h.resolve("capstan").resolve(f.node)).as("cgroup under " + h).doesNotExist();
+            }
+        }
+    }
+}
