@@ -205,6 +205,10 @@ public final class ActivationManager implements AutoCloseable {
                 current.update(w);
             }
         }
+        Set<String> inUse = new HashSet<>();
+        wanted.values().forEach(w -> inUse.add(w.packageDigest()));
+        // In order with the assignments: a prune from an older one never deletes what a newer one wants.
+        services.packages().retainOnly(inUse);
         services.onChange().run();
     }
 

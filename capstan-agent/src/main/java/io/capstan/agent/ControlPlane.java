@@ -13,8 +13,11 @@ public interface ControlPlane extends AutoCloseable {
     /** Registers (or re-registers) the node; it is Up afterwards. */
     void register(NodeDescription node) throws IOException, InterruptedException;
 
-    /** Returns false when the server does not know the node: register again. */
-    boolean heartbeat(String node) throws IOException, InterruptedException;
+    /**
+     * Empty when the server does not know the node (register again); otherwise when the server asks for the next
+     * heartbeat (the interval grows with the cluster, so the leader absorbs a bounded rate), zero if it did not say.
+     */
+    java.util.Optional<Duration> heartbeat(String node) throws IOException, InterruptedException;
 
     /** The node's assignment once the state index is past {@code index}, or after {@code wait} at the latest. */
     NodeAssignment assignment(String node, long index, Duration wait) throws IOException, InterruptedException;

@@ -54,16 +54,17 @@ public final class HttpControlPlane implements ControlPlane {
     }
 
     @Override
-    public boolean heartbeat(String node) throws IOException, InterruptedException {
+    public java.util.Optional<Duration> heartbeat(String node) throws IOException, InterruptedException {
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(base.resolve("/v1/nodes/" + enc(node) + "/heartbeat"))
                 .timeout(REQUEST_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 404) {
-            return false;
+            return java.util.Optional.empty();
         }
         expectOk(r);
-        return true;
+        long next = r.body().isBlank() ? 0 : json.readTree(r.body()).path("nextHeartbeatMillis").asLong(0);
+        return java.util.Optional.of(Duration.ofMillis(Math.max(0, next)));
     }
 
     @Override

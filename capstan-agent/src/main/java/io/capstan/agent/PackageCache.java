@@ -64,6 +64,27 @@ public final class PackageCache implements PackageStore {
         }
     }
 
+    /** Deletes cached packages whose digest is not in {@code digests}; each under its digest's lock. */
+    @Override
+    public void retainOnly(java.util.Set<String> digests) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> !p.getFileName().toString().startsWith("."))) {
+            for (Path p : entries) {
+                String digest = p.getFileName().toString();
+                if (!digests.contains(digest)) {
+                    synchronized (locks.computeIfAbsent(digest, d -> new Object())) {
+                        FileTrees.delete(p);
+                    }
+                    log.info("package {} removed from the cache: no activation uses it", digest);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot prune {}: {}", dir, e.toString());
+        }
+    }
+
     /** Removes downloads and extractions a crash left half done (they start with a dot). */
     public void removeTemporaries() {
         if (!Files.isDirectory(dir)) {
@@ -78,6 +99,20 @@ public final class PackageCache implements PackageStore {
         }
     }
 
+    /** Streamed: a package may be gigabytes. */
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
     private static void verify(String digest, Path file) throws IOException {
         String expected = digest.toLowerCase(Locale.ROOT);
         if (expected.startsWith("sha256:")) {
@@ -86,7 +121,7 @@ public final class PackageCache implements PackageStore {
         if (!SHA256.matcher(expected).matches()) {
             return; // not a content address we know how to check
         }
-        String actual = PackageArchive.sha256(Files.readAllBytes(file));
+        String actual = sha256(file);
         if (!actual.equals(expected)) {
             throw new IOException("package " + digest + " arrived with digest " + actual + ": refusing it");
         }

@@ -50,12 +50,12 @@ final class FakeControlPlane implements ControlPlane {
     }
 
     @Override
-    public boolean heartbeat(String node) {
+    public java.util.Optional<Duration> heartbeat(String node) {
         if (forget) {
             forget = false;
-            return false;
+            return java.util.Optional.empty();
         }
-        return true;
+        return java.util.Optional.of(Duration.ZERO);
     }
 
     @Override

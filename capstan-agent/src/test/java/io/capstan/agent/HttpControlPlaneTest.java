@@ -60,7 +60,7 @@ class HttpControlPlaneTest {
             if (path.contains("ghost")) {
                 respond(ex, 404, "application/json", "{\"error\":{\"code\":\"NotFound\",\"message\":\"no node ghost\"}}".getBytes());
             } else {
-                respond(ex, 200, "application/json", "{}".getBytes());
+                respond(ex, 200, "application/json", "{\"nextHeartbeatMillis\":5000,\"downAfterMillis\":15000}".getBytes());
             }
         } else if (path.endsWith("/assignment")) {
             seen.put("query", ex.getRequestURI().getQuery());
@@ -91,8 +91,8 @@ class HttpControlPlaneTest {
         try (HttpControlPlane cp = new HttpControlPlane(List.of(unreachable(), live))) {
             cp.register(new NodeDescription("n1", "127.0.0.1", "fd:/a", "UD0", Map.of("cpu", 2.0), Map.of()));
             assertThat(CapstanJson.newMapper().readValue(seen.get("POST /v1/nodes"), NodeDescription.class).name()).isEqualTo("n1");
-            assertThat(cp.heartbeat("n1")).isTrue();
-            assertThat(cp.heartbeat("ghost")).isFalse();
+            assertThat(cp.heartbeat("n1")).as("the interval the server asks for").contains(Duration.ofSeconds(5));
+            assertThat(cp.heartbeat("ghost")).isEmpty();
 
             NodeAssignment a = cp.assignment("n1", 7, Duration.ofSeconds(30));
             assertThat(a.index()).isEqualTo(42);
