@@ -188,13 +188,14 @@ public final class ClusterState {
                 partitions.put(part.id(), new PartitionRef(s.name(), part));
             }
         }
+        // Grouped in hash maps and sorted once: a snapshot holds a million replicas, and they come in id order.
         TreeMap<Long, ReplicaRecord> replicas = new TreeMap<>();
-        TreeMap<String, TreeSet<Long>> byNode = new TreeMap<>();
-        TreeMap<UUID, TreeSet<Long>> byPartition = new TreeMap<>();
+        java.util.HashMap<String, java.util.List<Long>> byNode = new java.util.HashMap<>();
+        java.util.HashMap<UUID, java.util.List<Long>> byPartition = new java.util.HashMap<>();
         for (ReplicaRecord r : p.replicas()) {
             replicas.put(r.id(), r);
-            byNode.computeIfAbsent(r.node(), k -> new TreeSet<>()).add(r.id());
-            byPartition.computeIfAbsent(r.partitionId(), k -> new TreeSet<>()).add(r.id());
+            byNode.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(r.id());
+            byPartition.computeIfAbsent(r.partitionId(), k -> new ArrayList<>()).add(r.id());
         }
         TreeMap<String, TreeMap<ActivationKey, DeployedServicePackage>> deployed = new TreeMap<>();
         p.deployed().forEach(d -> deployed.computeIfAbsent(d.node(), k -> new TreeMap<>()).put(d.key(), d));
@@ -208,7 +209,7 @@ public final class ClusterState {
         ClusterSnapshot s = new ClusterSnapshot(p.index(), p.nextReplicaId(), p.nextEventSeq(),
                 TreePMap.fromSortedMap(nodes), TreePMap.fromSortedMap(typeMaps), TreePMap.fromSortedMap(apps),
                 TreePMap.fromSortedMap(services), sets(byApp), TreePMap.fromSortedMap(partitions),
-                TreePMap.fromSortedMap(replicas), sets(byNode), sets(byPartition),
+                TreePMap.fromSortedMap(replicas), idSets(byNode), idSets(byPartition),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
                 TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), TreePMap.empty(), 0);
         return new ClusterState(StateLimits.DEFAULT, withUsage(s));
@@ -216,23 +217,33 @@ public final class ClusterState {
 
     /** The derived per-node usage and Ready count of a restored version, rebuilt from its replicas. */
     private static ClusterSnapshot withUsage(ClusterSnapshot s) {
-        TreeMap<String, NodeUsage> usage = new TreeMap<>();
+        TreeMap<String, TreeMap<ActivationKey, ActivationUse>> byNode = new TreeMap<>();
         java.util.Map<ServiceName, java.util.Map<String, Double>> loads = new java.util.HashMap<>();
         long ready = 0;
         for (ReplicaRecord r : s.replicas.values()) {
             ServiceRecord svc = s.services.get(r.service());
-            usage.put(r.node(), usage.getOrDefault(r.node(), NodeUsage.NONE).plus(ReplicaDerivation.activationOf(svc, r),
-                    () -> loads.computeIfAbsent(svc.name(), k -> ServiceLoads.of(s, svc))));
+            var load = loads.computeIfAbsent(svc.name(), k -> java.util.Map.copyOf(ServiceLoads.of(s, svc)));
+            byNode.computeIfAbsent(r.node(), k -> new TreeMap<>()).merge(ReplicaDerivation.activationOf(svc, r),
+                    new ActivationUse(1, load), (a, b) -> new ActivationUse(a.replicas() + 1, a.load()));
             ready += r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
         }
+        TreeMap<String, NodeUsage> usage = new TreeMap<>();
+        byNode.forEach((node, activations) -> usage.put(node, NodeUsage.of(activations)));
         return new ClusterSnapshot(s.index, s.nextReplicaId, s.nextEventSeq, s.nodes, s.applicationTypes, s.applications,
                 s.services, s.servicesByApplication, s.partitions, s.replicas, s.replicasByNode,
                 s.replicasByPartition, s.deployed, s.healthReports, s.events, s.modifyIndexes, TreePMap.fromSortedMap(usage), ready);
     }
 
-    private static <K, E> TreePMap<K, TreePSet<E>> sets(TreeMap<K, TreeSet<E>> m) {
+    private static <K extends Comparable<K>, E> TreePMap<K, TreePSet<E>> sets(TreeMap<K, TreeSet<E>> m) {
         TreeMap<K, TreePSet<E>> out = new TreeMap<>(m.comparator());
         m.forEach((k, v) -> out.put(k, TreePSet.fromSortedSet(v)));
+        return TreePMap.fromSortedMap(out);
+    }
+
+    /** An index from id lists already in ascending order. */
+    private static <K extends Comparable<K>> TreePMap<K, TreePSet<Long>> idSets(java.util.Map<K, java.util.List<Long>> m) {
+        TreeMap<K, TreePSet<Long>> out = new TreeMap<>();
+        m.forEach((k, ids) -> out.put(k, TreePSet.fromSortedSet(new TreeSet<>(ids))));
         return TreePMap.fromSortedMap(out);
     }
 
