@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -Xmx2g -cp ... io.capstan.bench.ControlPlaneScaleBenchmark [--nodes 10000] [--replicas 1000000] [--server-heap 2g]
+ *     [--server-jfr server.jfr]
  * </pre>
  */
 public final class ControlPlaneScaleBenchmark {
@@ -96,6 +97,7 @@ public final class ControlPlaneScaleBenchmark {
     private final int nodeCount;
     private final int replicaTarget;
     private final String serverHeap;
+    private final String serverJfr;
     private final Path dir;
     private final BenchProcesses processes = new BenchProcesses();
     private final AtomicBoolean heartbeating = new AtomicBoolean(true);
@@ -106,10 +108,11 @@ public final class ControlPlaneScaleBenchmark {
     private int apiPort;
     private int raftPort;
 
-    private ControlPlaneScaleBenchmark(int nodeCount, int replicaTarget, String serverHeap, Path dir) {
+    private ControlPlaneScaleBenchmark(int nodeCount, int replicaTarget, String serverHeap, String serverJfr, Path dir) {
         this.nodeCount = nodeCount;
         this.replicaTarget = replicaTarget;
         this.serverHeap = serverHeap;
+        this.serverJfr = serverJfr;
         this.dir = dir;
     }
 
@@ -119,7 +122,9 @@ public final class ControlPlaneScaleBenchmark {
         String heap = BenchArgs.stringArg(args, "--server-heap", "2g");
         Path out = Path.of(BenchArgs.stringArg(args, "--out", "bench-results/control-plane.json"));
         Path dir = Files.createTempDirectory("capstan-scale");
-        ControlPlaneScaleBenchmark bench = new ControlPlaneScaleBenchmark(nodes, replicas, heap, dir);
+        // --server-jfr FILE records the (first) server JVM with JFR, to see where its time goes.
+        String jfr = BenchArgs.stringArg(args, "--server-jfr", "");
+        ControlPlaneScaleBenchmark bench = new ControlPlaneScaleBenchmark(nodes, replicas, heap, jfr, dir);
         try (bench.processes) {
             Map<String, Object> results = bench.run();
             BenchResults.write(out, results);
@@ -199,10 +204,14 @@ public final class ControlPlaneScaleBenchmark {
 
     private void startServer() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-Xmx" + serverHeap, "-Xlog:gc:file=" + dir.resolve("gc-" + System.nanoTime() + ".log"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + serverHeap,
+                "-Xlog:gc:file=" + dir.resolve("gc-" + System.nanoTime() + ".log"), "--enable-native-access=ALL-UNNAMED"));
+        if (!serverJfr.isEmpty()) {
+            command.add("-XX:StartFlightRecording=filename=" + serverJfr + ",settings=profile");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "server", "--name", "s1", "--raft-address", "127.0.0.1:" + raftPort, "--api-port", Integer.toString(apiPort),
-                "--data", dir.resolve("server").toString(), "--no-event-log");
+                "--data", dir.resolve("server").toString(), "--no-event-log"));
         Files.createDirectories(dir.resolve("logs"));
         server = processes.track(new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("logs/server-" + System.nanoTime() + ".log").toFile()).start());
@@ -397,6 +406,11 @@ public final class ControlPlaneScaleBenchmark {
 
     /** SIGKILL, then a new server JVM on the same data: seconds until it serves the whole state again. */
     private double restart(int expected) throws Exception {
+        if (!serverJfr.isEmpty()) { // the recording is dumped before the kill, which would lose it
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "JFR.dump", "filename=" + serverJfr)
+                    .inheritIO().start().waitFor();
+        }
         processes.kill(server);
         long started = System.nanoTime();
         startServer();

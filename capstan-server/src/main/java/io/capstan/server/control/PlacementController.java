@@ -17,6 +17,7 @@ import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterStore;
 import io.capstan.state.CommandResult;
 import io.capstan.state.Watch;
+import io.capstan.state.Watch.StateTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,9 +84,17 @@ public final class PlacementController implements LeaderController {
                 continue;
             }
             seen = state.index();
+            boolean nodesChanged = changedSince(state, plannedAt, StateTable.NODES);
+            if (!full && !nodesChanged && !changedSince(state, plannedAt, StateTable.SERVICES, StateTable.REPLICAS,
+                    StateTable.DEPLOYED, StateTable.HEALTH)) {
+                plannedAt = state.index(); // nothing a service's placement depends on: no need to look at every service
+                continue;
+            }
             Collection<ServiceRecord> services = full ? state.services().values()
-                    : changedServices(state, plannedAt, nodeStatuses);
-            nodeStatuses = statuses(state);
+                    : changedServices(state, plannedAt, nodeStatuses, nodesChanged);
+            if (full || nodesChanged) {
+                nodeStatuses = statuses(state);
+            }
             plannedAt = state.index();
             if (full) {
                 lastFullPass = clock.instant();
@@ -127,14 +136,15 @@ public final class PlacementController implements LeaderController {
      * the one-per-node ones. Services sharing an activation with a planned one are planned with it, so the
      * shared activation's load is counted once.
      */
-    static Collection<ServiceRecord> changedServices(ClusterSnapshot state, long since, Map<String, NodeStatus> before) {
+    static Collection<ServiceRecord> changedServices(ClusterSnapshot state, long since, Map<String, NodeStatus> before,
+            boolean nodeTableChanged) {
         Map<ServiceName, ServiceRecord> out = new TreeMap<>();
         for (ServiceRecord s : state.services().values()) {
             if (state.modifyIndex(new Watch.Service(s.name())) > since) {
                 out.put(s.name(), s);
             }
         }
-        Map<String, NodeStatus> now = statuses(state);
+        Map<String, NodeStatus> now = nodeTableChanged ? statuses(state) : before;
         boolean nodesChanged = !now.equals(before);
         if (nodesChanged) {
             for (Map.Entry<String, NodeStatus> e : now.entrySet()) {
@@ -164,6 +174,15 @@ public final class PlacementController implements LeaderController {
             }
         }
         return out.values();
+    }
+
+    private static boolean changedSince(ClusterSnapshot state, long since, StateTable... tables) {
+        for (StateTable t : tables) {
+            if (state.modifyIndex(new Watch.Table(t)) > since) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<String, NodeStatus> statuses(ClusterSnapshot state) {
