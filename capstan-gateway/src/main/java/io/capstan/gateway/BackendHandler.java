@@ -62,6 +62,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             }
             listener.head(head);
         }
+        if (msg instanceof io.netty.buffer.ByteBuf raw) {
+            // Bytes after a 101 Switching Protocols: the codec passes them through undecoded.
+            msg = new io.netty.handler.codec.http.DefaultHttpContent(raw);
+        }
         if (msg instanceof HttpContent c) {
             if (streaming) {
                 deliver(c);
@@ -79,6 +83,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             listener.closed();
         }
         listener = null;
+    }
+
+    /** What arrived after the response head and was not streamed yet (after a 101: the first upgraded bytes). */
+    java.util.List<HttpContent> drainEarly() {
+        java.util.List<HttpContent> out = new java.util.ArrayList<>(early);
+        early.clear();
+        return out;
     }
 
     /** Between responses the connection sits idle in its pool. */

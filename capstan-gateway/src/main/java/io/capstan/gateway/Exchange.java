@@ -29,6 +29,8 @@ public final class Exchange {
     /** The backend connection the request body currently goes to. */
     Channel backend;
     boolean abandoned;
+    /** The client asked for a protocol upgrade (WebSocket): on a 101 the connection becomes a byte relay. */
+    boolean upgrade;
 
     Exchange(Channel client, HttpRequest head, Route route, boolean hasBody) {
         this.client = client;

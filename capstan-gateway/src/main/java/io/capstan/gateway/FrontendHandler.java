@@ -84,8 +84,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        String upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                ? req.headers().get(HttpHeaderNames.UPGRADE) : null;
         forwardedHeaders(ctx.channel(), req.headers());
+        if (upgrade != null) {
+            req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            req.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+        }
         Exchange ex = new Exchange(ctx.channel(), req, route, hasBody);
+        ex.upgrade = upgrade != null;
         exchange = ex;
         new FilterChain(filters, 0, Attempt.first(ex)).proceed(Attempt.first(ex)).whenComplete((o, e) -> {
             Outcome out = o != null ? o : new Outcome.Failed(502, Outcome.Failure.RESET, "gateway error: " + e, null,
@@ -127,6 +134,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void stream(ChannelHandlerContext ctx, Exchange ex, Outcome.Responded r) {
         HttpResponse head = r.head();
+        if (ex.upgrade && head.status().code() == 101) {
+            switchProtocols(ctx, r);
+            return;
+        }
         boolean backendKeepAlive = HttpUtil.isKeepAlive(head);
         HOP_BY_HOP.forEach(head.headers()::remove);
         boolean delimitedByClose = !HttpUtil.isContentLengthSet(head) && !HttpUtil.isTransferEncodingChunked(head)
@@ -177,6 +188,42 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         });
         client.flush();
         backend.read();
+    }
+
+    /**
+     * A 101 from the backend: passes it on, then both connections stop speaking HTTP and relay bytes. The relays go in
+     * before the codecs come out, so bytes the codecs had already read go on to them.
+     */
+    private void switchProtocols(ChannelHandlerContext ctx, Outcome.Responded r) {
+        Channel client = ctx.channel();
+        Channel backend = r.backend();
+        BackendHandler handler = backend.pipeline().get(BackendHandler.class);
+        client.writeAndFlush(r.head()).addListener(f -> {
+            if (!f.isSuccess()) {
+                backend.close();
+                r.finished().complete(null);
+                return;
+            }
+            exchange = null;
+            for (HttpContent early : handler.drainEarly()) {
+                if (early.content().isReadable()) {
+                    client.write(early.content());
+                } else {
+                    early.release();
+                }
+            }
+            client.flush();
+            backend.pipeline().addLast(new Relay(client));
+            backend.pipeline().remove(handler);
+            backend.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
+            client.pipeline().addLast(new Relay(backend));
+            client.pipeline().remove(this);
+            client.pipeline().remove(io.netty.handler.codec.http.HttpServerExpectContinueHandler.class);
+            client.pipeline().remove(io.netty.handler.codec.http.HttpServerCodec.class);
+            r.finished().complete(null);
+            client.read();
+            backend.read();
+        });
     }
 
     /** After a complete answer: the next request on a kept-alive connection, or the end of it. */

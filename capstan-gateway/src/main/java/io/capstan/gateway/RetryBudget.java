@@ -1,39 +1,51 @@
 package io.capstan.gateway;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps retries from amplifying an outage (Finagle's retry budget): every request deposits {@code percent}/100 of a
- * retry, every retry withdraws one, and a small reserve lets the first retries of a quiet gateway through. Over time,
- * retries stay within {@code percent} % of requests.
+ * retry and every retry withdraws one, so over time retries stay within {@code percent} % of requests; on top of
+ * that, {@code perSecond} retries a second are always allowed, so a quiet gateway can still retry.
  */
 final class RetryBudget {
 
     private static final long UNIT = 100;
+    private static final long SECOND = 1_000_000_000L;
     private final long perRequest;
     private final long cap;
-    private final AtomicLong balance;
+    private final int perSecond;
+    private final LongSupplier nanoClock;
+    private long balance;
+    private long windowStart;
+    private int usedThisSecond;
 
-    RetryBudget(int percent, int reserve) {
+    RetryBudget(int percent, int perSecond, LongSupplier nanoClock) {
         this.perRequest = percent;
-        this.cap = Math.max(reserve, 1) * UNIT;
-        this.balance = new AtomicLong(cap);
+        this.perSecond = perSecond;
+        this.cap = 100 * UNIT;
+        this.nanoClock = nanoClock;
+        this.windowStart = nanoClock.getAsLong();
     }
 
-    void deposit() {
-        balance.updateAndGet(b -> Math.min(cap, b + perRequest));
+    synchronized void deposit() {
+        balance = Math.min(cap, balance + perRequest);
     }
 
     /** Takes one retry from the budget; false when none is left. */
-    boolean withdraw() {
-        while (true) {
-            long b = balance.get();
-            if (b < UNIT) {
-                return false;
-            }
-            if (balance.compareAndSet(b, b - UNIT)) {
-                return true;
-            }
+    synchronized boolean withdraw() {
+        long now = nanoClock.getAsLong();
+        if (now - windowStart >= SECOND) {
+            windowStart = now;
+            usedThisSecond = 0;
         }
+        if (usedThisSecond < perSecond) {
+            usedThisSecond++;
+            return true;
+        }
+        if (balance >= UNIT) {
+            balance -= UNIT;
+            return true;
+        }
+        return false;
     }
 }

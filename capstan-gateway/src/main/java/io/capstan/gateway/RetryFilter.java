@@ -21,7 +21,7 @@ final class RetryFilter implements ProxyFilter {
 
     RetryFilter(RetryPolicy policy, DoubleSupplier random) {
         this.policy = policy;
-        this.budget = new RetryBudget(policy.budgetPercent(), policy.budgetReserve());
+        this.budget = new RetryBudget(policy.budgetPercent(), policy.budgetReserve(), System::nanoTime);
         this.random = random;
     }
 
@@ -36,9 +36,12 @@ final class RetryFilter implements ProxyFilter {
             if (!worthRetrying(o, a.exchange())) {
                 return done(o, a.number());
             }
-            // Skipping an endpoint whose breaker is open sends nothing anywhere: no backoff, nothing from the budget.
-            boolean free = o instanceof Outcome.Failed f && f.failure() == Outcome.Failure.CIRCUIT_OPEN;
-            long backoff = free ? 0 : policy.backoff(a.number(), random.getAsDouble()).toNanos();
+            // Skipping an endpoint whose breaker is open, or that refused the connection, puts no load on a backend:
+            // nothing is taken from the budget (which is there to protect backends), and an open breaker needs no backoff.
+            boolean free = o instanceof Outcome.Failed f && (f.failure() == Outcome.Failure.CIRCUIT_OPEN
+                    || f.failure() == Outcome.Failure.CONNECT_FAILED);
+            long backoff = o instanceof Outcome.Failed f && f.failure() == Outcome.Failure.CIRCUIT_OPEN ? 0
+                    : policy.backoff(a.number(), random.getAsDouble()).toNanos();
             if (a.number() >= policy.maxAttempts() || System.nanoTime() + backoff >= a.deadlineNanos()
                     || a.exchange().abandoned || (!free && !budget.withdraw())) {
                 return done(o, a.number());

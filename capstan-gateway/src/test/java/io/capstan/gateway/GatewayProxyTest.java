@@ -153,6 +153,30 @@ class GatewayProxyTest {
     }
 
     @Test
+    void aWebSocketUpgradePassesThroughAndEchoes() throws Exception {
+        start(config(), 0);
+        try (WebSocketEchoBackend ws = new WebSocketEchoBackend()) {
+            naming.publish(List.of(ws.address()));
+            java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.net.http.WebSocket socket = http.newWebSocketBuilder().buildAsync(
+                    URI.create("ws://127.0.0.1:" + port + "/Shop/Web/ws"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data,
+                                boolean last) {
+                            received.add(data.toString());
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            socket.sendText("hello", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            socket.sendText("again", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(received.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: hello");
+            assertThat(received.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: again");
+            socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aResponseIsStreamedAtTheSpeedOfItsReaderNotBufferedWhole() throws Exception {
         start(config(), 1);
         Backend b = backends.getFirst();
