@@ -98,7 +98,29 @@ class GatewayTest {
             running.set(false);
             loop.join();
             assertThat(failed.get()).as("failed requests out of " + (ok.get() + failed.get()) + ": " + failures).isZero();
-            assertThat(cluster.cluster.gateway().resolutions().watchedServices()).isEqualTo(2);
+            io.capstan.gateway.ResolutionCache cache = cluster.cluster.gateway().resolutions();
+            assertThat(cache.watchedServices()).isEqualTo(2);
+
+            // Scale-in: a blocking resolve answers with the change, and only the watcher of that service sees one.
+            io.capstan.model.ServiceName web = io.capstan.model.ServiceName.parse("GwApp/Web");
+            io.capstan.model.ServiceName parted = io.capstan.model.ServiceName.parse("GwApp/Parted");
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/apps/GwApp").ok().path("converged").asBoolean());
+            long version = api.get("/v1/apps/GwApp/services/Web/resolve").ok().path("version").asLong();
+            long webChanges = cache.changesSeen(web);
+            long partedChanges = cache.changesSeen(parted);
+            var blocked = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> api.get("/v1/apps/GwApp/services/Web/resolve?index=" + version + "&wait=30s").ok());
+            api.patch("/v1/apps/GwApp/services/Web", Map.of("instanceCount", 2)).ok();
+            JsonNode changed = blocked.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(changed.path("version").asLong()).isGreaterThan(version);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(api.get("/v1/apps/GwApp/services/Web/resolve").ok().path("partitions").get(0).path("replicas"))
+                        .hasSize(2);
+                assertThat(cache.changesSeen(web)).isGreaterThan(webChanges);
+                assertThat(body(get(gw + "/GwApp/Web/")).path("path").asText()).isEqualTo("/");
+            });
+            assertThat(cache.changesSeen(parted)).as("changes seen by the watcher of an untouched service")
+                    .isEqualTo(partedChanges);
         }
     }
 
