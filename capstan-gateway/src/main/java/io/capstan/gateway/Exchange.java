@@ -31,6 +31,8 @@ public final class Exchange {
     boolean abandoned;
     /** The client asked for a protocol upgrade (WebSocket): on a 101 the connection becomes a byte relay. */
     boolean upgrade;
+    /** The request came as an HTTP/2 stream: it goes to the backend as one too. */
+    boolean http2;
 
     Exchange(Channel client, HttpRequest head, Route route, boolean hasBody) {
         this.client = client;

@@ -25,7 +25,7 @@ final class ForwardFilter implements ProxyFilter {
         Attempt a = chain.attempt();
         Exchange ex = a.exchange();
         CompletableFuture<Outcome> result = new CompletableFuture<>();
-        pools.acquire(ex.client.eventLoop(), a.endpoint()).addListener(f -> {
+        pools.acquire(ex.client.eventLoop(), a.endpoint(), ex.http2).addListener(f -> {
             if (!f.isSuccess()) {
                 result.complete(new Outcome.Failed(502, Outcome.Failure.CONNECT_FAILED, "cannot connect to "
                         + a.endpoint() + ": " + f.cause().getMessage(), a.partition(), a.endpoint(), false, a.number()));

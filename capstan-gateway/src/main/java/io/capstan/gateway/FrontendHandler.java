@@ -39,12 +39,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final List<ProxyFilter> filters;
     private final BackendPools pools;
+    private final boolean http2;
     private Exchange exchange;
     private boolean keepAlive;
 
-    FrontendHandler(List<ProxyFilter> filters, BackendPools pools) {
+    /** With {@code http2}, this handler serves one HTTP/2 stream (its frames seen as HTTP objects). */
+    FrontendHandler(List<ProxyFilter> filters, BackendPools pools, boolean http2) {
         this.filters = filters;
         this.pools = pools;
+        this.http2 = http2;
     }
 
     @Override
@@ -86,13 +89,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         String upgrade = req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 ? req.headers().get(HttpHeaderNames.UPGRADE) : null;
+        String te = req.headers().get(HttpHeaderNames.TE);
         forwardedHeaders(ctx.channel(), req.headers());
+        if (http2) {
+            // HTTP/2 allows "te: trailers" (gRPC needs it); which stream it was on is no business of the backend.
+            if ("trailers".equalsIgnoreCase(te)) {
+                req.headers().set(HttpHeaderNames.TE, "trailers");
+            }
+            req.headers().remove(io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+            req.headers().set(io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+        }
         if (upgrade != null) {
             req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             req.headers().set(HttpHeaderNames.UPGRADE, upgrade);
         }
         Exchange ex = new Exchange(ctx.channel(), req, route, hasBody);
         ex.upgrade = upgrade != null;
+        ex.http2 = http2;
         exchange = ex;
         new FilterChain(filters, 0, Attempt.first(ex)).proceed(Attempt.first(ex)).whenComplete((o, e) -> {
             Outcome out = o != null ? o : new Outcome.Failed(502, Outcome.Failure.RESET, "gateway error: " + e, null,

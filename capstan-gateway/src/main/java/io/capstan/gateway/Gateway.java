@@ -11,6 +11,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The naming-aware reverse proxy: {@code http://HOST:PORT/App/Service/path?PartitionKey=K} to a live endpoint of that
  * service, through the filters timeout, retry, routing, load balancing, circuit breaker and forward, in that order.
+ * Speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c), and each request goes to the backend in the protocol it came in.
  * Lifecycle: {@link #start} then {@link #close}.
  */
 public final class Gateway implements AutoCloseable {
@@ -60,8 +65,22 @@ public final class Gateway implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
-                                new FrontendHandler(filters, pools));
+                        ch.pipeline().addLast(new ProtocolDetector(
+                                ctx -> ctx.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
+                                        new FrontendHandler(filters, pools, false)),
+                                ctx -> {
+                                    // HTTP/2 flow control holds each stream back; the connection itself reads freely.
+                                    ctx.channel().config().setAutoRead(true);
+                                    ctx.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                                            new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                                @Override
+                                                protected void initChannel(Http2StreamChannel stream) {
+                                                    stream.config().setAutoRead(false);
+                                                    stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                                            new FrontendHandler(filters, pools, true));
+                                                }
+                                            }));
+                                }));
                     }
                 })
                 .bind(config.host(), config.port()).sync().channel();

@@ -177,6 +177,30 @@ class GatewayProxyTest {
     }
 
     @Test
+    void anHttp2StreamIsProxiedOverH2cWithEachMessageEchoedBeforeTheRequestEnds() throws Exception {
+        start(config(), 0);
+        try (Http2Peers peers = new Http2Peers()) {
+            naming.publish(List.of(peers.startEchoServer()));
+            var received = Http2Peers.queue();
+            var stream = peers.openStream(port, received);
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(
+                    new io.netty.handler.codec.http2.DefaultHttp2Headers().method("POST").scheme("http")
+                            .authority("127.0.0.1:" + port).path("/Shop/Web/grpc.Echo/Chat")
+                            .set("content-type", "application/grpc").set("te", "trailers"))).sync();
+            assertThat(received.poll(5, java.util.concurrent.TimeUnit.SECONDS)).contains(":status: 200")
+                    .contains("x-path: /grpc.Echo/Chat");
+            for (String message : List.of("one", "two", "three")) {
+                stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(
+                        io.netty.buffer.Unpooled.copiedBuffer(message, StandardCharsets.UTF_8))).sync();
+                // The echo comes back while the request stream is still open: streamed both ways, not buffered.
+                assertThat(received.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: " + message);
+            }
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(true)).sync();
+            assertThat(received.poll(5, java.util.concurrent.TimeUnit.SECONDS)).startsWith("trailers").contains("grpc-status: 0");
+        }
+    }
+
+    @Test
     void aResponseIsStreamedAtTheSpeedOfItsReaderNotBufferedWhole() throws Exception {
         start(config(), 1);
         Backend b = backends.getFirst();
