@@ -65,6 +65,6 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         GatewayConfig d = GatewayConfig.defaults(servers, port);
         return new GatewayConfig(servers, address, port, LoadBalancing.parse(loadBalancing), services, timeout,
-                d.retry(), d.breaker());
+                d.retry(), d.breaker(), 0);
     }
 }

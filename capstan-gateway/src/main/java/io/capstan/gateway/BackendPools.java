@@ -108,7 +108,7 @@ final class BackendPools {
             return new SimpleChannelPool(b, new AbstractChannelPoolHandler() {
                 @Override
                 public void channelCreated(Channel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler());
+                    ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 65536), new BackendHandler());
                 }
             }, ChannelHealthChecker.ACTIVE, true, true);
         });

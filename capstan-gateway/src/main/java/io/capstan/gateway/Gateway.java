@@ -58,7 +58,8 @@ public final class Gateway implements AutoCloseable {
         List<ProxyFilter> filters = List.of(new TimeoutFilter(config.defaultTimeout()),
                 new RetryFilter(config.retry(), () -> ThreadLocalRandom.current().nextDouble()),
                 new RoutingFilter(cache), balancer, breakers, new ForwardFilter(pools));
-        group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(config.ioThreads() > 0 ? config.ioThreads()
+                : Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
         listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -66,7 +67,7 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ProtocolDetector(
-                                ctx -> ctx.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
+                                ctx -> ctx.pipeline().addLast(new HttpServerCodec(4096, 8192, 65536), new HttpServerExpectContinueHandler(),
                                         new FrontendHandler(filters, pools, false)),
                                 ctx -> {
                                     // HTTP/2 flow control holds each stream back; the connection itself reads freely.

@@ -8,6 +8,7 @@ import java.util.Map;
 /**
  * How a gateway runs: the servers it resolves names through, where it listens, and its routing defaults.
  * {@code loadBalancing} maps {@code App/Service} to the choice for that service; others get {@code defaultLoadBalancing}.
+ * {@code ioThreads} is the number of event loops (0: one per core).
  */
 public record GatewayConfig(
         List<URI> servers,
@@ -17,7 +18,8 @@ public record GatewayConfig(
         Map<String, LoadBalancing> loadBalancing,
         Duration defaultTimeout,
         RetryPolicy retry,
-        BreakerSettings breaker) {
+        BreakerSettings breaker,
+        int ioThreads) {
 
     public GatewayConfig {
         servers = List.copyOf(servers);
@@ -30,23 +32,27 @@ public record GatewayConfig(
     /** The defaults: 127.0.0.1, least outstanding requests, a 60 s timeout, the default retry and breaker settings. */
     public static GatewayConfig defaults(List<URI> servers, int port) {
         return new GatewayConfig(servers, "127.0.0.1", port, LoadBalancing.LEAST_REQUESTS, Map.of(),
-                Duration.ofSeconds(60), RetryPolicy.defaults(), BreakerSettings.defaults());
+                Duration.ofSeconds(60), RetryPolicy.defaults(), BreakerSettings.defaults(), 0);
     }
 
     public GatewayConfig withBreaker(BreakerSettings settings) {
-        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, retry, settings);
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, retry, settings, ioThreads);
     }
 
     public GatewayConfig withRetry(RetryPolicy policy) {
-        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, policy, breaker);
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, policy, breaker, ioThreads);
     }
 
     public GatewayConfig withLoadBalancing(LoadBalancing fallback, Map<String, LoadBalancing> perService) {
-        return new GatewayConfig(servers, host, port, fallback, perService, defaultTimeout, retry, breaker);
+        return new GatewayConfig(servers, host, port, fallback, perService, defaultTimeout, retry, breaker, ioThreads);
     }
 
     public GatewayConfig withDefaultTimeout(Duration timeout) {
-        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, timeout, retry, breaker);
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, timeout, retry, breaker, ioThreads);
+    }
+
+    public GatewayConfig withIoThreads(int threads) {
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, retry, breaker, threads);
     }
 
     /** The load balancing a service gets. */
