@@ -36,6 +36,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             DeployedCommands.class,
             EventsCommand.class,
             EndpointsCommand.class,
+            ResolveCommand.class,
             HealthCommands.class,
         })
 public final class CapstanCli implements Callable<Integer> {

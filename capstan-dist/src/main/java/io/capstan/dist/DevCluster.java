@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A whole cluster in one JVM: one server (a one-peer Raft group on local disk) and N node agents,
+ * A whole cluster in one JVM: one server (a one-peer Raft group on local disk), N node agents and optionally the gateway,
  * each with its own data directory, fault domain {@code fd:/rackI}, upgrade domain {@code UDI},
  * a share of the machine's capacity, and a disjoint slice of the endpoint port range.
  */
@@ -29,6 +29,10 @@ public final class DevCluster implements AutoCloseable {
     private final Settings settings;
     private CapstanServer server;
     private final List<NodeAgent> agents = new ArrayList<>();
+    /** The gateway's port (0: any free one), or -1 for no gateway. */
+    private int gatewayPort = -1;
+    private io.capstan.gateway.Gateway gateway;
+    private int gatewayBound;
 
     public DevCluster(Settings settings) {
         if (settings.nodes() < 1) {
@@ -43,6 +47,12 @@ public final class DevCluster implements AutoCloseable {
         AgentConfig.machineCapacities().forEach((metric, total) -> share.put(metric,
                 Math.floor(total / nodes * 100) / 100));
         return share;
+    }
+
+    /** Also runs the gateway on {@code port} (0: a free port), resolving through this cluster's server. */
+    public DevCluster withGateway(int port) {
+        this.gatewayPort = port;
+        return this;
     }
 
     public DevCluster start() throws java.io.IOException {
@@ -62,7 +72,27 @@ public final class DevCluster implements AutoCloseable {
             agents.add(agent);
             agent.start();
         }
+        if (gatewayPort >= 0) {
+            gateway = new io.capstan.gateway.Gateway(io.capstan.gateway.GatewayConfig.defaults(
+                    List.of(java.net.URI.create(server.apiUrl())), gatewayPort));
+            try {
+                gatewayBound = gateway.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.IOException("interrupted while starting the gateway", e);
+            }
+        }
         return this;
+    }
+
+    /** The gateway's URL, or null when this cluster runs none. */
+    public String gatewayUrl() {
+        return gateway == null ? null : "http://127.0.0.1:" + gatewayBound;
+    }
+
+    /** The gateway, or null when this cluster runs none. */
+    public io.capstan.gateway.Gateway gateway() {
+        return gateway;
     }
 
     public String apiUrl() {
@@ -76,6 +106,9 @@ public final class DevCluster implements AutoCloseable {
     /** Stops the agents (their workloads stop with them in dev mode) and then the server. */
     @Override
     public void close() {
+        if (gateway != null) {
+            gateway.close();
+        }
         // In parallel: one node's slow-to-stop workload must not hold up the others.
         List<Thread> stopping = agents.stream().map(agent -> Thread.ofVirtual().start(() -> {
             try {

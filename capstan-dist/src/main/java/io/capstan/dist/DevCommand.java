@@ -43,7 +43,7 @@ public final class DevCommand implements Callable<Integer> {
     int raftPort;
 
     @Option(names = "--gateway-port", defaultValue = "19081",
-            description = "Reserved for the naming gateway, which is not part of this release yet.")
+            description = "Port of the gateway, the naming-aware reverse proxy (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
     @Option(names = "--node-cpu", description = "Cores each node offers (default: this machine's cores / nodes).")
@@ -73,7 +73,7 @@ public final class DevCommand implements Callable<Integer> {
             capacity.put("memoryMiB", nodeMemory);
         }
         DevCluster cluster = new DevCluster(new DevCluster.Settings(nodes, dir.toAbsolutePath(), apiPort, raftPort,
-                capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog));
+                capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog)).withGateway(gatewayPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");
@@ -84,6 +84,7 @@ public final class DevCommand implements Callable<Integer> {
         awaitNodes(cluster.apiUrl(), nodes, Duration.ofSeconds(60));
         System.out.println("Capstan dev cluster ready: " + nodes + " node(s), data in " + dir);
         System.out.println("API: " + cluster.apiUrl());
+        System.out.println("Gateway: " + cluster.gatewayUrl() + "/App/Service/path");
         System.out.println("Try: ./capstan node list   (Ctrl-C or SIGTERM stops the cluster)");
         System.out.flush();
         if (deploy != null) {

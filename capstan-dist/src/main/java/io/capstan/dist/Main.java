@@ -3,7 +3,7 @@ package io.capstan.dist;
 import io.capstan.cli.CapstanCli;
 import picocli.CommandLine;
 
-/** The single {@code capstan} binary: the CLI plus the dev cluster, server and agent roles. */
+/** The single {@code capstan} binary: the CLI plus the dev cluster, server, agent and gateway roles. */
 public final class Main {
 
     private Main() {
@@ -14,6 +14,7 @@ public final class Main {
         cli.addSubcommand("dev", new DevCommand());
         cli.addSubcommand("server", new ServerCommand());
         cli.addSubcommand("agent", new AgentCommand());
+        cli.addSubcommand("gateway", new GatewayCommand());
         System.exit(cli.execute(args));
     }
 }

@@ -6,6 +6,7 @@ import io.capstan.server.api.ApplicationApi;
 import io.capstan.server.api.ApplicationTypeApi;
 import io.capstan.server.api.ClusterApi;
 import io.capstan.server.api.HealthApi;
+import io.capstan.server.api.NamingApi;
 import io.capstan.server.api.NodeApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
@@ -66,6 +67,7 @@ public final class CapstanServer implements AutoCloseable {
                 new ApplicationTypeApi(context, packages, config.maxRequestBytes())::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
+                new NamingApi(context)::register,
                 new NodeApi(context, heartbeats, heartbeatPolicy)::register,
                 new HealthApi(context, new HealthSequence(clock))::register));
         apiPort = api.start();

@@ -13,6 +13,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,6 +73,40 @@ public final class ApiContext {
         ClusterSnapshot s = after <= 0 ? store.snapshot() : await(() -> store.awaitChange(watch, after, waitParam(ctx)));
         ctx.header(INDEX_HEADER, Long.toString(s.index()));
         return view.apply(s);
+    }
+
+    /**
+     * Like {@link #readWatched(Context, Watch, Function)}, but a change of the watched object that leaves
+     * {@code content} of the view as it was does not answer either: the query waits on (a gateway watching a
+     * service's endpoints is not woken by a replica going from InBuild to Ready elsewhere in it).
+     */
+    public <T> T readWatched(Context ctx, Watch watch, Function<ClusterSnapshot, T> view, Function<T, ?> content) {
+        String index = ctx.queryParam("index");
+        long after = index == null ? 0 : indexParam(index);
+        ClusterSnapshot s = store.snapshot();
+        T answer = view.apply(s);
+        if (after > 0 && s.modifyIndex(watch) <= after) {
+            Object known = content.apply(answer);
+            Duration wait = waitParam(ctx);
+            Instant deadline = clock.instant().plus(wait);
+            while (true) {
+                Duration left = Duration.between(clock.instant(), deadline);
+                if (left.isNegative() || left.isZero()) {
+                    break;
+                }
+                long seen = s.modifyIndex(watch);
+                s = await(() -> store.awaitChange(watch, seen, left));
+                if (s.modifyIndex(watch) == seen) {
+                    break; // the wait ran out
+                }
+                answer = view.apply(s);
+                if (!java.util.Objects.equals(content.apply(answer), known)) {
+                    break;
+                }
+            }
+        }
+        ctx.header(INDEX_HEADER, Long.toString(s.index()));
+        return answer;
     }
 
     /** A state index from a query parameter, or a 400 that says what to pass. */

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Answers every request with: pid, node, partition ids, method and path (as one line of JSON)."""
+import json
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        if self.path == "/healthz":
+            body = b"ok\n"
+        else:
+            body = json.dumps({"pid": os.getpid(), "node": os.environ.get("CAPSTAN_NODE_NAME"),
+                               "partitions": os.environ.get("CAPSTAN_PARTITION_IDS"), "method": self.command,
+                               "path": self.path, "forwardedFor": self.headers.get("X-Forwarded-For")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("127.0.0.1", int(os.environ["CAPSTAN_ENDPOINT_WEB_PORT"])), Handler).serve_forever()

@@ -1,0 +1,72 @@
+package io.capstan.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a gateway runs: the servers it resolves names through, where it listens, and its routing defaults.
+ * {@code loadBalancing} maps {@code App/Service} to the choice for that service; others get {@code defaultLoadBalancing}.
+ * {@code ioThreads} is the number of event loops (0: one per core).
+ */
+public record GatewayConfig(
+        List<URI> servers,
+        String host,
+        int port,
+        LoadBalancing defaultLoadBalancing,
+        Map<String, LoadBalancing> loadBalancing,
+        Duration defaultTimeout,
+        RetryPolicy retry,
+        BreakerSettings breaker,
+        int ioThreads) {
+
+    public GatewayConfig {
+        servers = List.copyOf(servers);
+        loadBalancing = Map.copyOf(loadBalancing);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("--servers: give at least one server API URL, e.g. http://127.0.0.1:19080");
+        }
+    }
+
+    /** The defaults: 127.0.0.1, least outstanding requests, a 60 s timeout, the default retry and breaker settings. */
+    public static GatewayConfig defaults(List<URI> servers, int port) {
+        return new GatewayConfig(servers, "127.0.0.1", port, LoadBalancing.LEAST_REQUESTS, Map.of(),
+                Duration.ofSeconds(60), RetryPolicy.defaults(), BreakerSettings.defaults(), 0);
+    }
+
+    public GatewayConfig withBreaker(BreakerSettings settings) {
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, retry, settings, ioThreads);
+    }
+
+    public GatewayConfig withRetry(RetryPolicy policy) {
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, policy, breaker, ioThreads);
+    }
+
+    public GatewayConfig withLoadBalancing(LoadBalancing fallback, Map<String, LoadBalancing> perService) {
+        return new GatewayConfig(servers, host, port, fallback, perService, defaultTimeout, retry, breaker, ioThreads);
+    }
+
+    public GatewayConfig withDefaultTimeout(Duration timeout) {
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, timeout, retry, breaker, ioThreads);
+    }
+
+    public GatewayConfig withIoThreads(int threads) {
+        return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, retry, breaker, threads);
+    }
+
+    /** The load balancing a service gets. */
+    public LoadBalancing loadBalancingOf(String service) {
+        return loadBalancing.getOrDefault(service, defaultLoadBalancing);
+    }
+
+    /**
+     * Per-endpoint circuit breaker settings: over the last {@code window} calls (at least {@code minimumCalls}),
+     * a failure rate of {@code failureRatePercent} opens it; after {@code openFor} one probe is let through.
+     */
+    public record BreakerSettings(int window, int minimumCalls, float failureRatePercent, Duration openFor) {
+        public static BreakerSettings defaults() {
+            return new BreakerSettings(20, 5, 50, Duration.ofSeconds(5));
+        }
+    }
+}

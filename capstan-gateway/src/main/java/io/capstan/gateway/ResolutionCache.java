@@ -1,0 +1,153 @@
+package io.capstan.gateway;
+
+import io.capstan.model.ServiceName;
+import io.capstan.model.wire.ServiceResolution;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's view of where services are. The first request for a service starts one watcher for it: a virtual
+ * thread holding a blocking query on that service's resolution, so it wakes only when that service changes. While the
+ * naming service is unreachable the last answer keeps being used.
+ */
+public final class ResolutionCache implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResolutionCache.class);
+    private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(1);
+
+    private final ResolutionSource source;
+    private final Duration wait;
+    private final Map<ServiceName, Watcher> watchers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ResolutionCache(ResolutionSource source, Duration wait) {
+        this.source = source;
+        this.wait = wait;
+    }
+
+    /** The latest resolution of {@code service}; the first call waits for the naming service's first answer. */
+    public CompletableFuture<ServiceResolution> resolve(ServiceName service) {
+        return watchers.computeIfAbsent(service, this::startWatcher).latest.get();
+    }
+
+    /**
+     * A resolution asked of the naming service now, for when a replica answered as if it had moved: the newer of it
+     * and the cached one.
+     */
+    public CompletableFuture<ServiceResolution> refresh(ServiceName service) {
+        Watcher w = watchers.computeIfAbsent(service, this::startWatcher);
+        CompletableFuture<ServiceResolution> fresh = new CompletableFuture<>();
+        Thread.ofVirtual().name("gateway-refresh-" + service.shortName()).start(() -> {
+            try {
+                fresh.complete(w.publish(source.resolve(service, 0, wait)));
+            } catch (IOException e) {
+                w.latest.get().whenComplete((r, err) -> {
+                    if (err != null) {
+                        fresh.completeExceptionally(e);
+                    } else {
+                        fresh.complete(r);
+                    }
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fresh.completeExceptionally(e);
+            }
+        });
+        return fresh;
+    }
+
+    /** How many services are being watched. */
+    public int watchedServices() {
+        return watchers.size();
+    }
+
+    /** How many times the watcher of {@code service} saw its resolution change (0 when not watched). */
+    public long changesSeen(ServiceName service) {
+        Watcher w = watchers.get(service);
+        return w == null ? 0 : w.changes.get();
+    }
+
+    private Watcher startWatcher(ServiceName service) {
+        Watcher w = new Watcher(service);
+        w.thread = Thread.ofVirtual().name("gateway-watch-" + service.shortName()).unstarted(w::run);
+        w.thread.start();
+        return w;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watchers.values().forEach(w -> w.thread.interrupt());
+        watchers.clear();
+    }
+
+    /** One service's blocking-query loop. */
+    private final class Watcher {
+        final ServiceName service;
+        final AtomicReference<CompletableFuture<ServiceResolution>> latest = new AtomicReference<>(new CompletableFuture<>());
+        final AtomicLong changes = new AtomicLong();
+        Thread thread;
+
+        Watcher(ServiceName service) {
+            this.service = service;
+        }
+
+        void run() {
+            long version = 0;
+            while (!closed) {
+                try {
+                    version = publish(source.resolve(service, version, wait)).version();
+                } catch (ResolutionSource.ServiceNotFound e) {
+                    stop(e);
+                    return;
+                } catch (IOException e) {
+                    if (!latest.get().isDone()) {
+                        // No answer to fall back on: fail the waiting requests and let the next one ask again.
+                        stop(e);
+                        return;
+                    }
+                    LOG.warn("naming service unreachable for {} ({}); using its last resolution", service, e.getMessage());
+                    try {
+                        Thread.sleep(RETRY_AFTER_ERROR);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void stop(IOException e) {
+            watchers.remove(service, this);
+            CompletableFuture<ServiceResolution> failed = CompletableFuture.failedFuture(e);
+            CompletableFuture<ServiceResolution> old = latest.getAndSet(failed);
+            old.completeExceptionally(e);
+        }
+
+        /** Makes {@code r} the latest unless a newer one is already known; returns the latest. */
+        synchronized ServiceResolution publish(ServiceResolution r) {
+            CompletableFuture<ServiceResolution> current = latest.get();
+            if (!current.isDone()) {
+                current.complete(r);
+                return r;
+            }
+            ServiceResolution known = current.isCompletedExceptionally() ? null : current.getNow(null);
+            if (known != null && known.version() >= r.version()) {
+                return known;
+            }
+            if (known == null || !known.atVersion(0).equals(r.atVersion(0))) {
+                changes.incrementAndGet();
+            }
+            latest.set(CompletableFuture.completedFuture(r));
+            return r;
+        }
+    }
+}
