@@ -12,7 +12,6 @@ import io.capstan.model.manifest.CodePackageManifest;
 import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.manifest.ResourceRequest;
 import io.capstan.model.wire.ServicePackageActivation;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -3,16 +3,13 @@ package io.capstan.bench;
 import io.capstan.agent.NodeAgent;
 import io.capstan.dist.Main;
 import io.capstan.server.CapstanServer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Failover times (issue 3): a killed code package process until its first restart runs again, against

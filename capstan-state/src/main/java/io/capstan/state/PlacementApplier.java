@@ -19,7 +19,6 @@ import io.capstan.state.ClusterCommand.Removal;
 import io.capstan.state.ClusterCommand.RoleAssignment;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

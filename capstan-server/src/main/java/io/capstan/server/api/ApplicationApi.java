@@ -3,7 +3,6 @@ package io.capstan.server.api;
 import io.capstan.model.Names;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.ApplicationTypeRecord;
-import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.manifest.DefaultServiceManifest;
 import io.capstan.model.manifest.ParameterSubstitution;
 import io.capstan.server.ServiceDefinitions;

@@ -1,7 +1,6 @@
 package io.capstan.server.api;
 
 import io.capstan.model.cluster.NodeStatus;
-import io.capstan.model.cluster.ReplicaStatus;
 import io.capstan.state.ClusterEvent;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterStore;

@@ -8,7 +8,6 @@ import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
-import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRecord;
 import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.cluster.ReplicaStatus;

@@ -27,7 +27,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
@@ -40,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * changed replicas, services with replicas on nodes whose status changed, services waiting for room, and
  * one-per-node services when nodes come or go) and, every {@link #FULL_PASS_EVERY}, the whole cluster; it
  * commits the plan in parts of at most {@link #CHANGES_PER_COMMAND} changes, each partition's changes in one
- * part, so any plan commits however large. The plan applier re-checks every part; what it refuses is planned
- * again in the next pass, which starts at once because the commit moved the index.
+ * part, so any plan commits however large. The plan applier re-checks every part; the services of a part it
+ * refused (in part) are planned again in the next pass, which starts at once because the commit moved the index.
  */
 public final class PlacementController implements LeaderController {
 
@@ -52,8 +54,11 @@ public final class PlacementController implements LeaderController {
      * apply (a few tens of ms) that other writes do not wait long behind it.
      */
     static final int CHANGES_PER_COMMAND = 2_000;
-    /** How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. */
-    static final Duration FULL_PASS_EVERY = Duration.ofSeconds(60);
+    /**
+     * How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. Rare,
+     * because at a million replicas a full pass is seconds of planning during which nothing else is planned.
+     */
+    static final Duration FULL_PASS_EVERY = Duration.ofMinutes(5);
 
     private final ClusterStore store;
     private final PlacementPlanner planner = new PlacementPlanner();
@@ -77,6 +82,7 @@ public final class PlacementController implements LeaderController {
         long plannedAt = -1;
         Instant lastFullPass = null;
         Map<String, NodeStatus> nodeStatuses = new HashMap<>();
+        Set<ServiceName> refused = new TreeSet<>();
         while (stillLeader.getAsBoolean()) {
             ClusterSnapshot state = store.awaitAfter(seen, Duration.ofSeconds(5));
             boolean full = lastFullPass == null || !clock.instant().isBefore(lastFullPass.plus(FULL_PASS_EVERY));
@@ -85,13 +91,14 @@ public final class PlacementController implements LeaderController {
             }
             seen = state.index();
             boolean nodesChanged = changedSince(state, plannedAt, StateTable.NODES);
-            if (!full && !nodesChanged && !changedSince(state, plannedAt, StateTable.SERVICES, StateTable.REPLICAS,
-                    StateTable.DEPLOYED, StateTable.HEALTH)) {
+            if (!full && !nodesChanged && refused.isEmpty() && !changedSince(state, plannedAt, StateTable.SERVICES,
+                    StateTable.REPLICAS, StateTable.DEPLOYED, StateTable.HEALTH)) {
                 plannedAt = state.index(); // nothing a service's placement depends on: no need to look at every service
                 continue;
             }
             Collection<ServiceRecord> services = full ? state.services().values()
-                    : changedServices(state, plannedAt, nodeStatuses, nodesChanged);
+                    : withRefused(state, changedServices(state, plannedAt, nodeStatuses, nodesChanged), refused);
+            refused.clear();
             if (full || nodesChanged) {
                 nodeStatuses = statuses(state);
             }
@@ -103,31 +110,58 @@ public final class PlacementController implements LeaderController {
                 continue;
             }
             PlacementPlan plan = planner.plan(full ? PlacementInputs.from(state) : PlacementInputs.forServices(state, services));
-            if (!submit(commandsFor(state, plan, services))) {
-                lastFullPass = null; // what was refused may belong to services no commit touched: plan everything
-            }
+            // What was refused may belong to services no commit touched: they are planned again in the next pass.
+            refused.addAll(submit(commandsFor(state, plan, services)));
         }
     }
 
-    /** Commits the parts in order; false when any part was refused, in whole or in part, or failed. */
-    private boolean submit(List<ClusterCommand.ApplyPlacement> commands) throws InterruptedException {
-        boolean allApplied = true;
-        for (ClusterCommand.ApplyPlacement command : commands) {
+    private static Collection<ServiceRecord> withRefused(ClusterSnapshot state, Collection<ServiceRecord> changed,
+            Set<ServiceName> refused) {
+        if (refused.isEmpty()) {
+            return changed;
+        }
+        Map<ServiceName, ServiceRecord> out = new TreeMap<>();
+        changed.forEach(s -> out.put(s.name(), s));
+        refused.forEach(name -> {
+            ServiceRecord s = state.services().get(name);
+            if (s != null) {
+                out.put(name, s);
+            }
+        });
+        return out.values();
+    }
+
+    /**
+     * Commits the parts in order; returns the services of the parts refused in whole or in part (and of every part
+     * after one that failed), to be planned again.
+     */
+    private Set<ServiceName> submit(List<ClusterCommand.ApplyPlacement> commands) throws InterruptedException {
+        Set<ServiceName> again = new TreeSet<>();
+        for (int i = 0; i < commands.size(); i++) {
+            ClusterCommand.ApplyPlacement command = commands.get(i);
             try {
                 CommandResult result = store.submit(command).get();
                 if (!result.applied()) {
                     LOG.warn("a placement plan was rejected: {}", result.message());
-                    return false;
+                    commands.subList(i, commands.size()).forEach(c -> again.addAll(servicesOf(c)));
+                    return again;
                 } else if (result.refused() > 0) {
                     LOG.info("placement at index {}: {}", result.index(), result.message());
-                    allApplied = false;
+                    again.addAll(servicesOf(command));
                 }
             } catch (ExecutionException e) {
                 LOG.warn("could not commit a placement plan: {}", e.getCause().toString());
-                return false;
+                commands.subList(i, commands.size()).forEach(c -> again.addAll(servicesOf(c)));
+                return again;
             }
         }
-        return allApplied;
+        return again;
+    }
+
+    private static Set<ServiceName> servicesOf(ClusterCommand.ApplyPlacement command) {
+        Set<ServiceName> out = new TreeSet<>();
+        command.placements().forEach(p -> out.add(p.service()));
+        return out;
     }
 
     /**

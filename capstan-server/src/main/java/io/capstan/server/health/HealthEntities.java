@@ -2,7 +2,6 @@ package io.capstan.server.health;
 
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.ReplicaRecord;
-import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthEntity;
 import io.capstan.state.ClusterSnapshot;
 

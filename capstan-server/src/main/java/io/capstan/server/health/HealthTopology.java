@@ -11,7 +11,6 @@ import io.capstan.model.health.HealthEntity;
 import io.capstan.model.manifest.ApplicationTypeManifest;
 import io.capstan.model.manifest.RestartPolicy;
 import io.capstan.state.ClusterSnapshot;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
