@@ -263,7 +263,8 @@ public final class ControlPlaneScaleBenchmark {
                 int n = i;
                 threads.submit(() -> {
                     long interval = heartbeatIntervalMillis.get();
-                    Thread.sleep((long) (new SplittableRandom(n).nextDouble() * interval)); // spread the first beats
+                    // Why a fixed delay: spread the first beats over one interval, as agents started apart would be.
+                    Thread.sleep((long) (new SplittableRandom(n).nextDouble() * interval));
                     while (heartbeating.get()) {
                         long started = System.nanoTime();
                         try {
@@ -369,8 +370,8 @@ public final class ControlPlaneScaleBenchmark {
                     failures.add(e);
                 }
             });
-            // Why a fixed delay: the blocking query must be waiting on the server before the change it watches.
-            Thread.sleep(50);
+            // No need to wait for the query to be parked first: one that arrives after the change is answered at once,
+            // and either way it can only answer once the change is committed, so the time below is create → wake.
             long started = System.nanoTime();
             api.post("/v1/apps/Probe/services", Map.of("name", "Pin" + i, "serviceType", "SmallStateless",
                     "instanceCount", 1, "placementConstraints", "NodeName == \"" + node + "\""));

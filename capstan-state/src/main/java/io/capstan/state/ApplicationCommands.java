@@ -262,10 +262,9 @@ final class ApplicationCommands implements CommandHandler<ApplicationCommand> {
     }
 
     private static void removeService(StateChange state, ServiceName name, Instant at) {
-        List<String> nodes = state.replicasOfService(name).stream().map(r -> r.node()).distinct().toList();
-        int replicas = state.removeService(name);
-        state.event(at, "ServiceDeleted", name.uri(), replicas == 0 ? "" : replicas + " replica(s) removed");
-        ReplicaDerivation.finishDrains(state, nodes, at);
+        List<io.capstan.model.cluster.ReplicaRecord> removed = state.removeService(name);
+        state.event(at, "ServiceDeleted", name.uri(), removed.isEmpty() ? "" : removed.size() + " replica(s) removed");
+        ReplicaDerivation.finishDrains(state, removed.stream().map(r -> r.node()).distinct().toList(), at);
     }
 
     private static String noSuchType(StateChange state, String name, String version) {

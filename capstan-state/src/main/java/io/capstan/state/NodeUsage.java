@@ -34,14 +34,12 @@ public record NodeUsage(TreePMap<ActivationKey, ActivationUse> activations, Map<
 
     /** The usage of a node's activations, built at once (a restore does this for every node). */
     static NodeUsage of(java.util.SortedMap<ActivationKey, ActivationUse> activations) {
-        Map<String, Long> used = Map.of();
         Map<String, Long> sums = new HashMap<>();
         for (ActivationUse use : activations.values()) {
             use.load().forEach((metric, value) -> sums.merge(metric, Math.round(value * MICROS), Long::sum));
         }
         sums.values().removeIf(v -> v == 0);
-        used = Map.copyOf(sums);
-        return new NodeUsage(TreePMap.fromSortedMap(activations), used);
+        return new NodeUsage(TreePMap.fromSortedMap(activations), Map.copyOf(sums));
     }
 
     /** One more replica in {@code key}; a new activation adds its load, asked for only then. */

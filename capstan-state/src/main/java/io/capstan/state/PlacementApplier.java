@@ -4,7 +4,6 @@ import io.capstan.model.ActivationMode;
 import io.capstan.model.ServiceKind;
 import io.capstan.model.ServiceName;
 import io.capstan.model.cluster.ActivationKey;
-import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
 import io.capstan.model.cluster.ReplicaRecord;
@@ -180,7 +179,7 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
                 return "partition already has a replica on the node";
             }
         }
-        Map<String, Double> load = loads.computeIfAbsent(s.name(), k -> loadOf(state, s));
+        Map<String, Double> load = loads.computeIfAbsent(s.name(), k -> state.loadOf(s));
         NodeUsage used = state.usageOn(node.name());
         ActivationKey activation = new ActivationKey(s.name().application(), s.servicePackage(), p.activationId());
         // An ExclusiveProcess activation id is drawn fresh for each placement, so only a shared one can be there already.
@@ -197,11 +196,6 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
 
     private static boolean roleFits(ServiceRecord s, ReplicaRole role) {
         return s.spec().kind() == ServiceKind.STATELESS ? role == ReplicaRole.None : role != ReplicaRole.None;
-    }
-
-    private static Map<String, Double> loadOf(StateChange state, ServiceRecord s) {
-        ApplicationRecord app = state.application(s.name().application());
-        return ServiceLoads.of(app == null ? null : state.type(app.typeName(), app.typeVersion()), s.servicePackage());
     }
 
     private static void removalEvents(StateChange state, ApplyPlacement c, List<ReplicaRecord> removed, Map<UUID, String> movedTo) {

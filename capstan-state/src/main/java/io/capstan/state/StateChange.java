@@ -214,8 +214,8 @@ final class StateChange {
         touch(StateTable.SERVICES);
     }
 
-    /** Removes a service with its replicas, partitions and health reports; returns how many replicas it had. */
-    int removeService(ServiceName name) {
+    /** Removes a service with its replicas, partitions and health reports; returns the replicas it had. */
+    List<ReplicaRecord> removeService(ServiceName name) {
         ServiceRecord s = services.get(name);
         List<ReplicaRecord> all = replicasOfService(name);
         for (ReplicaRecord r : all) {
@@ -237,7 +237,7 @@ final class StateChange {
         touch(new Watch.Service(name));
         touch(new Watch.Application(app));
         touch(StateTable.SERVICES);
-        return all.size();
+        return all;
     }
 
     // ---- replicas
@@ -327,7 +327,8 @@ final class StateChange {
         return usage.getOrDefault(node, NodeUsage.NONE);
     }
 
-    private java.util.Map<String, Double> loadOf(ServiceRecord s) {
+    /** What one activation of the service's package costs a node. */
+    java.util.Map<String, Double> loadOf(ServiceRecord s) {
         ApplicationRecord app = applications.get(s.name().application());
         return ServiceLoads.of(app == null ? null : type(app.typeName(), app.typeVersion()), s.servicePackage());
     }

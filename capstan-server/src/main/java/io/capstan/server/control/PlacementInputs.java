@@ -53,8 +53,6 @@ public final class PlacementInputs {
     }
 
     private static PlacementProblem from(ClusterSnapshot state, Collection<ServiceRecord> services, boolean partial) {
-        Set<ServiceName> planned = new HashSet<>();
-        services.forEach(s -> planned.add(s.name()));
         Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
         Map<String, Set<ActivationKey>> plannedActivations = new HashMap<>();
         if (partial) {
@@ -67,7 +65,7 @@ public final class PlacementInputs {
         }
         List<NodeCandidate> nodes = new ArrayList<>();
         for (NodeRecord n : state.nodes().values()) {
-            Map<String, Double> capacity = partial ? capacityLeft(state, n, planned, plannedActivations)
+            Map<String, Double> capacity = partial ? capacityLeft(state, n, plannedActivations)
                     : n.description().capacities();
             nodes.add(new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
                     capacity, n.description().properties(), n.status() == NodeStatus.Up,
@@ -103,7 +101,7 @@ public final class PlacementInputs {
      * the state) with the activations of the planned services' replicas on it given back. Services sharing a
      * SharedProcess activation are always planned together, so an activation belongs wholly to one side.
      */
-    private static Map<String, Double> capacityLeft(ClusterSnapshot state, NodeRecord n, Set<ServiceName> planned,
+    private static Map<String, Double> capacityLeft(ClusterSnapshot state, NodeRecord n,
             Map<String, Set<ActivationKey>> plannedActivations) {
         Map<String, Double> capacity = n.description().capacities();
         if (capacity.isEmpty()) {
