@@ -128,8 +128,26 @@ public final class ControlPlaneScaleBenchmark {
         try (bench.processes) {
             Map<String, Object> results = bench.run();
             BenchResults.write(out, results);
+        } catch (Exception | Error e) {
+            bench.printServerLogTails();
+            throw e;
         } finally {
             BenchFiles.deleteTree(dir);
+        }
+    }
+
+    /** A failed run says what the server said last: its logs go with the temporary folder. */
+    private void printServerLogTails() throws IOException {
+        Path logs = dir.resolve("logs");
+        if (!Files.isDirectory(logs)) {
+            return;
+        }
+        try (var files = Files.list(logs)) {
+            for (Path log : files.sorted().toList()) {
+                List<String> lines = Files.readAllLines(log);
+                System.err.println("--- last lines of " + log.getFileName());
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+            }
         }
     }
 
@@ -206,7 +224,7 @@ public final class ControlPlaneScaleBenchmark {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + serverHeap,
                 "-Xlog:gc:file=" + dir.resolve("gc-" + System.nanoTime() + ".log"), "--enable-native-access=ALL-UNNAMED"));
-        if (!serverJfr.isEmpty()) {
+        if (!serverJfr.isEmpty() && server == null) { // only the first server: a restarted one would truncate the file
             command.add("-XX:StartFlightRecording=filename=" + serverJfr + ",settings=profile");
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),

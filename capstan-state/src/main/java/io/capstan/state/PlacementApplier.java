@@ -79,6 +79,7 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
     @Override
     public void apply(StateChange state, PlacementCommand command) {
         ApplyPlacement c = (ApplyPlacement) command;
+        state.markByPlanApplier();
         Set<String> touchedNodes = new LinkedHashSet<>();
         List<ReplicaRecord> removed = new ArrayList<>();
         for (Removal removal : c.removals()) {

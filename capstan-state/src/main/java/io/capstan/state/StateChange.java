@@ -53,6 +53,7 @@ final class StateChange {
     private final Set<String> touched = new LinkedHashSet<>();
     private int refused;
     private String note;
+    private boolean byPlanApplier;
 
     StateChange(ClusterSnapshot from, long index, int eventHistory) {
         this.index = index;
@@ -90,6 +91,11 @@ final class StateChange {
                 deployed, health, events, modifyIndexes, usage, readyReplicas);
     }
 
+    /** Marks this change as the plan applier's, whose changes are not new placement inputs. */
+    void markByPlanApplier() {
+        byPlanApplier = true;
+    }
+
     /** Records that a command applied only in part (a plan whose placements no longer all fit). */
     void noteRefused(int count, String why) {
         refused = count;
@@ -111,6 +117,9 @@ final class StateChange {
 
     private void touch(Watch watch) {
         touched.add(watch.key());
+        if (watch instanceof Watch.Service s && !byPlanApplier) {
+            touched.add(new Watch.ServiceInputs(s.name()).key());
+        }
     }
 
     private void touch(StateTable table) {

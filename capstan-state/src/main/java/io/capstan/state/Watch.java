@@ -32,6 +32,16 @@ public sealed interface Watch {
         }
     }
 
+    /**
+     * What the placement of one service depends on, changed by anything but the plan applier: the placement loop
+     * need not plan a service again only because its own plan was applied.
+     */
+    record ServiceInputs(ServiceName name) implements Watch {
+        public String key() {
+            return "service-inputs/" + name.shortName();
+        }
+    }
+
     /** One application's record, which services it has, and the health reports about it. */
     record Application(String name) implements Watch {
         public String key() {

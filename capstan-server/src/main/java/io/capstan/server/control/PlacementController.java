@@ -174,7 +174,8 @@ public final class PlacementController implements LeaderController {
             boolean nodeTableChanged) {
         Map<ServiceName, ServiceRecord> out = new TreeMap<>();
         for (ServiceRecord s : state.services().values()) {
-            if (state.modifyIndex(new Watch.Service(s.name())) > since) {
+            // Not Watch.Service: that one moves with every part of this loop's own plans, which need no second look.
+            if (state.modifyIndex(new Watch.ServiceInputs(s.name())) > since) {
                 out.put(s.name(), s);
             }
         }
