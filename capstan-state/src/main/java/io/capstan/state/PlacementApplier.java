@@ -91,19 +91,19 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
             }
         }
 
-        Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
         Map<String, Integer> refusals = new TreeMap<>();
         Map<ServiceName, List<ReplicaRecord>> placed = new TreeMap<>();
         Map<UUID, String> movedTo = new HashMap<>();
+        Map<ServiceName, ServiceRecord> services = new HashMap<>();
         for (NewReplica p : c.placements()) {
-            String refusal = refusal(state, p, loads);
+            ServiceRecord s = services.computeIfAbsent(p.service(), state::service);
+            PartitionRef partition = state.partition(p.partitionId());
+            NodeRecord node = state.node(p.node());
+            String refusal = refusal(state, p, s, partition, node);
             if (refusal != null) {
                 refusals.merge(refusal, 1, Integer::sum);
                 continue;
             }
-            ServiceRecord s = state.service(p.service());
-            PartitionRef partition = state.partition(p.partitionId());
-            NodeRecord node = state.node(p.node());
             ReplicaRecord r = new ReplicaRecord(state.takeReplicaId(), s.name(), partition.partition().id(), node.name(),
                     p.role(), ReplicaStatus.InBuild, p.activationId().isEmpty() ? "" : p.activationId());
             state.putReplica(ReplicaDerivation.derive(state, r));
@@ -155,16 +155,13 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
     }
 
     /** Why a placement no longer fits, or null when it does. */
-    private static String refusal(StateChange state, NewReplica p, Map<ServiceName, Map<String, Double>> loads) {
-        ServiceRecord s = state.service(p.service());
+    private static String refusal(StateChange state, NewReplica p, ServiceRecord s, PartitionRef partition, NodeRecord node) {
         if (s == null) {
             return "service gone";
         }
-        PartitionRef partition = state.partition(p.partitionId());
         if (partition == null || !partition.service().equals(s.name())) {
             return "partition gone";
         }
-        NodeRecord node = state.node(p.node());
         if (node == null || node.status() != NodeStatus.Up) {
             return "node not Up";
         }
@@ -180,7 +177,7 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
                 return "partition already has a replica on the node";
             }
         }
-        Map<String, Double> load = loads.computeIfAbsent(s.name(), k -> state.loadOf(s));
+        Map<String, Double> load = state.loadOf(s);
         NodeUsage used = state.usageOn(node.name());
         ActivationKey activation = new ActivationKey(s.name().application(), s.servicePackage(), p.activationId());
         // An ExclusiveProcess activation id is drawn fresh for each placement, so only a shared one can be there already.

@@ -8,18 +8,23 @@ import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRecord;
+import io.capstan.model.cluster.ReplicaStatus;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthEntity;
 import io.capstan.model.health.HealthReport;
 import io.capstan.state.Watch.StateTable;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.pcollections.TreePMap;
 import org.pcollections.TreePSet;
 
@@ -31,7 +36,12 @@ import org.pcollections.TreePSet;
  */
 final class StateChange {
 
+    private static final Map<StateTable, String> TABLE_KEYS = Arrays.stream(StateTable.values())
+            .collect(Collectors.toUnmodifiableMap(t -> t, t -> new Watch.Table(t).key()));
+
     private final long index;
+    /** Loads by service within this change; forgotten when an application or type changes. */
+    private final Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
     private final int eventHistory;
     private long nextReplicaId;
     private long nextEventSeq;
@@ -123,7 +133,7 @@ final class StateChange {
     }
 
     private void touch(StateTable table) {
-        touched.add(new Watch.Table(table).key());
+        touched.add(TABLE_KEYS.get(table));
     }
 
     // ---- nodes
@@ -162,12 +172,14 @@ final class StateChange {
 
     void putType(ApplicationTypeRecord t) {
         types = types.plus(t.name(), types.getOrDefault(t.name(), TreePMap.empty()).plus(t.version(), t));
+        loads.clear();
         touch(StateTable.APPLICATION_TYPES);
     }
 
     void removeType(String name, String version) {
         TreePMap<String, ApplicationTypeRecord> versions = types.get(name).minus(version);
         types = versions.isEmpty() ? types.minus(name) : types.plus(name, versions);
+        loads.clear();
         touch(StateTable.APPLICATION_TYPES);
     }
 
@@ -181,6 +193,7 @@ final class StateChange {
 
     void putApplication(ApplicationRecord a) {
         applications = applications.plus(a.name(), a);
+        loads.clear();
         touch(new Watch.Application(a.name()));
         touch(StateTable.APPLICATIONS);
     }
@@ -304,8 +317,8 @@ final class StateChange {
             usage = usage.plus(r.node(), usage.getOrDefault(r.node(), NodeUsage.NONE)
                     .plus(ReplicaDerivation.activationOf(s, r), () -> loadOf(s)));
         }
-        readyReplicas += (r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0)
-                - (old != null && old.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0);
+        readyReplicas += (r.status() == ReplicaStatus.Ready ? 1 : 0)
+                - (old != null && old.status() == ReplicaStatus.Ready ? 1 : 0);
         if (old == null || old.role() != r.role()) {
             touch(new Watch.Assignment(r.node()));
         }
@@ -322,7 +335,7 @@ final class StateChange {
         ServiceRecord s = services.get(r.service());
         NodeUsage left = usage.getOrDefault(r.node(), NodeUsage.NONE).minus(ReplicaDerivation.activationOf(s, r));
         usage = left.isEmpty() ? usage.minus(r.node()) : usage.plus(r.node(), left);
-        readyReplicas -= r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
+        readyReplicas -= r.status() == ReplicaStatus.Ready ? 1 : 0;
         replicasByNode = removeId(replicasByNode, r.node(), id);
         replicasByPartition = removeId(replicasByPartition, r.partitionId(), id);
         touch(new Watch.Assignment(r.node()));
@@ -337,9 +350,11 @@ final class StateChange {
     }
 
     /** What one activation of the service's package costs a node. */
-    java.util.Map<String, Double> loadOf(ServiceRecord s) {
-        ApplicationRecord app = applications.get(s.name().application());
-        return ServiceLoads.of(app == null ? null : type(app.typeName(), app.typeVersion()), s.servicePackage());
+    Map<String, Double> loadOf(ServiceRecord s) {
+        return loads.computeIfAbsent(s.name(), name -> {
+            ApplicationRecord app = applications.get(name.application());
+            return ServiceLoads.of(app == null ? null : type(app.typeName(), app.typeVersion()), s.servicePackage());
+        });
     }
 
     private static <K> TreePMap<K, TreePSet<Long>> addId(TreePMap<K, TreePSet<Long>> index, K key, long id) {

@@ -21,6 +21,7 @@ import io.capstan.state.Watch.StateTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -54,6 +56,11 @@ public final class PlacementController implements LeaderController {
      * apply (a few tens of ms) that other writes do not wait long behind it.
      */
     static final int CHANGES_PER_COMMAND = 2_000;
+    /**
+     * Parts of one plan submitted before the first is answered: enough to keep the applier busy while the next
+     * part is encoded and replicated, few enough that a write from the API waits behind at most this many.
+     */
+    static final int PARTS_IN_FLIGHT = 3;
     /**
      * How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. Rare,
      * because at a million replicas a full pass is seconds of planning during which nothing else is planned.
@@ -132,28 +139,39 @@ public final class PlacementController implements LeaderController {
     }
 
     /**
-     * Commits the parts in order; returns the services of the parts refused in whole or in part (and of every part
-     * after one that failed), to be planned again.
+     * Commits the parts in order, {@link #PARTS_IN_FLIGHT} at a time, so that encoding and replicating the next
+     * part overlaps applying this one; returns the services of the parts refused in whole or in part (and of
+     * every part after one that failed), to be planned again.
      */
     private Set<ServiceName> submit(List<ClusterCommand.ApplyPlacement> commands) throws InterruptedException {
         Set<ServiceName> again = new TreeSet<>();
-        for (int i = 0; i < commands.size(); i++) {
-            ClusterCommand.ApplyPlacement command = commands.get(i);
+        ArrayDeque<CompletableFuture<CommandResult>> inFlight = new ArrayDeque<>();
+        int sent = 0;
+        boolean failed = false;
+        for (int done = 0; done < sent || (!failed && sent < commands.size()); ) {
+            if (!failed && sent < commands.size() && inFlight.size() < PARTS_IN_FLIGHT) {
+                inFlight.add(store.submit(commands.get(sent++)));
+                continue;
+            }
+            ClusterCommand.ApplyPlacement command = commands.get(done++);
             try {
-                CommandResult result = store.submit(command).get();
+                CommandResult result = inFlight.remove().get();
                 if (!result.applied()) {
                     LOG.warn("a placement plan was rejected: {}", result.message());
-                    commands.subList(i, commands.size()).forEach(c -> again.addAll(servicesOf(c)));
-                    return again;
+                    again.addAll(servicesOf(command));
+                    failed = true;
                 } else if (result.refused() > 0) {
                     LOG.info("placement at index {}: {}", result.index(), result.message());
                     again.addAll(servicesOf(command));
                 }
             } catch (ExecutionException e) {
                 LOG.warn("could not commit a placement plan: {}", e.getCause().toString());
-                commands.subList(i, commands.size()).forEach(c -> again.addAll(servicesOf(c)));
-                return again;
+                again.addAll(servicesOf(command));
+                failed = true;
             }
+        }
+        if (failed) {
+            commands.subList(sent, commands.size()).forEach(c -> again.addAll(servicesOf(c)));
         }
         return again;
     }
