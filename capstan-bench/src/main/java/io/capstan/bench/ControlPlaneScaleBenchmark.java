@@ -437,7 +437,19 @@ public final class ControlPlaneScaleBenchmark {
             // Why a fixed delay: the state is replaying; the status read is cheap.
             Thread.sleep(20);
         }
-        return (System.nanoTime() - started) / 1e9;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        printRestartLog();
+        return seconds;
+    }
+
+    /** Where the restart's time went, as the restarted server logged it. */
+    private void printRestartLog() throws IOException {
+        try (var files = Files.list(dir.resolve("logs"))) {
+            Path newest = files.max(java.util.Comparator.naturalOrder()).orElseThrow();
+            Files.readAllLines(newest).stream()
+                    .filter(l -> l.contains("loaded snapshot") || l.contains("now the leader") || l.contains("listening"))
+                    .forEach(l -> System.out.println("restart: " + l));
+        }
     }
 
     /** The planner alone, in this JVM, on the same nodes and services. */

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * <p>Pipeline, after Nomad's: reconcile each partition ({@link PartitionReconciler}) → account the load
  * of the replicas that stay → for each missing replica, filter by the hard rules ({@link FeasibilityFilter}),
  * rank by the soft goals ({@link NodeRanker}), select ({@link NodeSelector}) → explain what could not be
- * placed ({@link FailureExplainer}). Partitions are placed in input order, each one's replicas in a row; once
+ * placed ({@link FailureExplainer}). Partitions are placed most constrained first (fewest feasible nodes), otherwise in
+ * input order, each one's replicas in a row; once
  * a partition's placements are known, the reconciler decides which of its replicas on draining nodes may go
  * ({@link PartitionReconciler#releaseDraining}), as that depends on whether replacements could be placed. A
  * promotion the failover order leaves tied is decided at its partition's turn too
@@ -84,7 +85,7 @@ public final class PlacementPlanner {
         PartitionSpread spread = new PartitionSpread(cluster);
         NodeSelector selector = new NodeSelector(loads);
         FailureExplainer explainer = new FailureExplainer(cluster, loads);
-        for (int i = 0; i < count; i++) {
+        for (int i : mostConstrainedFirst(sets)) {
             PartitionDemand d = demands.get(i);
             ReconciledPartition r = reconciled[i];
             if (r.primaryPending()) {
@@ -123,6 +124,21 @@ public final class PlacementPlanner {
             }
         }
         return new PlacementPlan(placements, removals, roleChanges, failures);
+    }
+
+    /**
+     * The order partitions are placed in: those with the fewest feasible nodes first, input order among equals.
+     * Placed last, a constrained partition could only go where the unconstrained ones already were, piling load on
+     * its few nodes; placed first, the others fill the rest of the cluster around it (most-constrained-first, the
+     * classic bin-packing order).
+     */
+    private static Integer[] mostConstrainedFirst(FeasibleSet[] sets) {
+        Integer[] order = new Integer[sets.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> sets[i].size()));
+        return order;
     }
 
     /** The partition's role changes, except for replicas this round removes (they would only be noise in the events). */

@@ -16,6 +16,13 @@ public interface ClusterStore extends AutoCloseable {
      */
     CompletableFuture<CommandResult> submit(ClusterCommand command);
 
+    /**
+     * As {@link #submit}, for a controller's bulk work (the parts of a large placement plan): it gives way to the
+     * commands submitted through {@link #submit} that are still in flight, for at most {@code maxYield}, so an
+     * operator's write waits behind a few parts, never behind a whole plan.
+     */
+    CompletableFuture<CommandResult> submitInBackground(ClusterCommand command, Duration maxYield) throws InterruptedException;
+
     /** The latest state this server has applied. */
     ClusterSnapshot snapshot();
 

@@ -18,6 +18,7 @@ import io.capstan.state.ClusterCommand.Removal;
 import io.capstan.state.ClusterCommand.RoleAssignment;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -95,15 +96,26 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
         Map<ServiceName, List<ReplicaRecord>> placed = new TreeMap<>();
         Map<UUID, String> movedTo = new HashMap<>();
         Map<ServiceName, ServiceRecord> services = new HashMap<>();
+        // A partition's placements come one after another (the controller keeps them in one part): it is looked up
+        // once, with the nodes its replicas are on, which grow as its placements are applied.
+        UUID partitionId = null;
+        PartitionRef partition = null;
+        Set<String> partitionNodes = new HashSet<>();
         for (NewReplica p : c.placements()) {
             ServiceRecord s = services.computeIfAbsent(p.service(), state::service);
-            PartitionRef partition = state.partition(p.partitionId());
+            if (!p.partitionId().equals(partitionId)) {
+                partitionId = p.partitionId();
+                partition = state.partition(partitionId);
+                partitionNodes.clear();
+                state.replicasOfPartition(partitionId).forEach(r -> partitionNodes.add(r.node()));
+            }
             NodeRecord node = state.node(p.node());
-            String refusal = refusal(state, p, s, partition, node);
+            String refusal = refusal(state, p, s, partition, node, partitionNodes);
             if (refusal != null) {
                 refusals.merge(refusal, 1, Integer::sum);
                 continue;
             }
+            partitionNodes.add(node.name());
             ReplicaRecord r = new ReplicaRecord(state.takeReplicaId(), s.name(), partition.partition().id(), node.name(),
                     p.role(), ReplicaStatus.InBuild, p.activationId().isEmpty() ? "" : p.activationId());
             state.putReplica(ReplicaDerivation.derive(state, r));
@@ -155,7 +167,8 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
     }
 
     /** Why a placement no longer fits, or null when it does. */
-    private static String refusal(StateChange state, NewReplica p, ServiceRecord s, PartitionRef partition, NodeRecord node) {
+    private static String refusal(StateChange state, NewReplica p, ServiceRecord s, PartitionRef partition, NodeRecord node,
+            Set<String> partitionNodes) {
         if (s == null) {
             return "service gone";
         }
@@ -172,10 +185,8 @@ final class PlacementApplier implements CommandHandler<PlacementCommand> {
         if (exclusive == p.activationId().isEmpty() || p.activationId().length() > 64) {
             return "activation id does not fit the activation mode";
         }
-        for (ReplicaRecord other : state.replicasOfPartition(p.partitionId())) {
-            if (other.node().equals(p.node())) {
-                return "partition already has a replica on the node";
-            }
+        if (partitionNodes.contains(p.node())) {
+            return "partition already has a replica on the node";
         }
         Map<String, Double> load = state.loadOf(s);
         NodeUsage used = state.usageOn(node.name());

@@ -52,15 +52,17 @@ public final class PlacementController implements LeaderController {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementController.class);
 
     /**
-     * Changes in one placement command: about 150 KiB encoded, far under the log entry limit, and short enough to
-     * apply (a few tens of ms) that other writes do not wait long behind it.
+     * Changes in one placement command: about 40 KiB encoded, far under the log entry limit, and short enough to
+     * apply (about 10 ms) that other writes do not wait long behind the few in flight.
      */
-    static final int CHANGES_PER_COMMAND = 2_000;
+    static final int CHANGES_PER_COMMAND = 500;
     /**
      * Parts of one plan submitted before the first is answered: enough to keep the applier busy while the next
      * part is encoded and replicated, few enough that a write from the API waits behind at most this many.
      */
-    static final int PARTS_IN_FLIGHT = 3;
+    static final int PARTS_IN_FLIGHT = 4;
+    /** How long the next part waits for the writes of operators and agents in flight before it goes anyway. */
+    static final Duration YIELD_TO_WRITES = Duration.ofMillis(50);
     /**
      * How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. Rare,
      * because at a million replicas a full pass is seconds of planning during which nothing else is planned.
@@ -150,7 +152,7 @@ public final class PlacementController implements LeaderController {
         boolean failed = false;
         for (int done = 0; done < sent || (!failed && sent < commands.size()); ) {
             if (!failed && sent < commands.size() && inFlight.size() < PARTS_IN_FLIGHT) {
-                inFlight.add(store.submit(commands.get(sent++)));
+                inFlight.add(store.submitInBackground(commands.get(sent++), YIELD_TO_WRITES));
                 continue;
             }
             ClusterCommand.ApplyPlacement command = commands.get(done++);

@@ -112,12 +112,14 @@ public final class CapstanStateMachine extends BaseStateMachine {
             MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
         }
         TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
+        long started = System.nanoTime();
         ClusterState.Persisted persisted;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 1 << 16)) {
             persisted = codec.readSnapshot(in);
         } catch (StateCodec.Incompatible e) {
             throw new IOException("cannot load snapshot " + file + ": " + e.getMessage(), e);
         }
+        long read = System.nanoTime();
         lock.lock();
         try {
             state = ClusterState.restore(persisted);
@@ -127,8 +129,9 @@ public final class CapstanStateMachine extends BaseStateMachine {
         } finally {
             lock.unlock();
         }
-        LOG.info("loaded snapshot at index {} ({} services, {} replicas)", last.getIndex(),
-                persisted.services().size(), persisted.replicas().size());
+        LOG.info("loaded snapshot at index {} ({} services, {} replicas; {} bytes read in {} ms, indexes rebuilt in {} ms)",
+                last.getIndex(), persisted.services().size(), persisted.replicas().size(), file.length(),
+                (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
     }
 
     /** On the leader, before the entry is appended: refuse what cannot be read or does not fit the newest state. */

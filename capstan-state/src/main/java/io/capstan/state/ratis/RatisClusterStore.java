@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.ratis.client.RaftClient;
@@ -62,6 +63,8 @@ public final class RatisClusterStore implements ClusterStore {
     private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> fatalListeners = new CopyOnWriteArrayList<>();
     private volatile boolean leader;
+    /** Commands from {@link #submit} not answered yet; background submissions wait on it while it is above 0. */
+    private final AtomicInteger foregroundInFlight = new AtomicInteger();
 
     private RatisClusterStore(RaftMembership membership) throws IOException {
         this.membership = membership;
@@ -142,6 +145,30 @@ public final class RatisClusterStore implements ClusterStore {
 
     @Override
     public CompletableFuture<CommandResult> submit(ClusterCommand command) {
+        foregroundInFlight.incrementAndGet();
+        return send(command).whenComplete((result, error) -> {
+            if (foregroundInFlight.decrementAndGet() == 0) {
+                synchronized (foregroundInFlight) {
+                    foregroundInFlight.notifyAll();
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<CommandResult> submitInBackground(ClusterCommand command, Duration maxYield)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + maxYield.toNanos();
+        synchronized (foregroundInFlight) {
+            for (long left = maxYield.toMillis(); foregroundInFlight.get() > 0 && left > 0;
+                    left = (deadline - System.nanoTime()) / 1_000_000) {
+                foregroundInFlight.wait(left);
+            }
+        }
+        return send(command);
+    }
+
+    private CompletableFuture<CommandResult> send(ClusterCommand command) {
         byte[] bytes;
         try {
             bytes = codec.encode(command);
