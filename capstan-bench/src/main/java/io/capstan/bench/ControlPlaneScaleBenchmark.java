@@ -106,6 +106,7 @@ public final class ControlPlaneScaleBenchmark {
     private BenchApi api;
     private Process server;
     private int apiPort;
+    private int serverStarts;
     private int raftPort;
 
     private ControlPlaneScaleBenchmark(int nodeCount, int replicaTarget, String serverHeap, String serverJfr, Path dir) {
@@ -224,8 +225,9 @@ public final class ControlPlaneScaleBenchmark {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + serverHeap,
                 "-Xlog:gc:file=" + dir.resolve("gc-" + System.nanoTime() + ".log"), "--enable-native-access=ALL-UNNAMED"));
-        if (!serverJfr.isEmpty() && server == null) { // only the first server: a restarted one would truncate the file
-            command.add("-XX:StartFlightRecording=filename=" + serverJfr + ",settings=profile");
+        serverStarts++;
+        if (!serverJfr.isEmpty()) { // the restarted server records to a file of its own
+            command.add("-XX:StartFlightRecording=filename=" + jfrFile() + ",settings=profile");
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "server", "--name", "s1", "--raft-address", "127.0.0.1:" + raftPort, "--api-port", Integer.toString(apiPort),
@@ -425,11 +427,7 @@ public final class ControlPlaneScaleBenchmark {
 
     /** SIGKILL, then a new server JVM on the same data: seconds until it serves the whole state again. */
     private double restart(int expected) throws Exception {
-        if (!serverJfr.isEmpty()) { // the recording is dumped before the kill, which would lose it
-            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "JFR.dump", "filename=" + serverJfr)
-                    .inheritIO().start().waitFor();
-        }
+        dumpRecording();
         processes.kill(server);
         long started = System.nanoTime();
         startServer();
@@ -439,7 +437,21 @@ public final class ControlPlaneScaleBenchmark {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         printRestartLog();
+        dumpRecording();
         return seconds;
+    }
+
+    private String jfrFile() {
+        return serverStarts <= 1 ? serverJfr : serverJfr.replaceFirst("(\\.jfr)?$", ".restart.jfr");
+    }
+
+    /** Writes the server's recording now: it would be lost with a SIGKILL. */
+    private void dumpRecording() throws IOException, InterruptedException {
+        if (!serverJfr.isEmpty()) {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "JFR.dump", "filename=" + jfrFile())
+                    .inheritIO().start().waitFor();
+        }
     }
 
     /** Where the restart's time went, as the restarted server logged it. */

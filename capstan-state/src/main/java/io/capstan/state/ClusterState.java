@@ -17,6 +17,10 @@ import io.capstan.state.ClusterCommand.HealthCommand;
 import io.capstan.state.ClusterCommand.NodeCommand;
 import io.capstan.state.ClusterCommand.PlacementCommand;
 import java.util.ArrayList;
+import io.capstan.model.cluster.ReplicaStatus;
+import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
@@ -168,8 +172,12 @@ public final class ClusterState {
                 new TreeMap<>(s.modifyIndexes));
     }
 
-    /** Rebuilds the state a snapshot file describes, indexes included. */
+    /**
+     * Rebuilds the state a snapshot file describes, indexes included. The replica table and its indexes (the
+     * bulk of a large state) are built on a second thread while this one builds the rest and the usage per node.
+     */
     public static ClusterState restore(Persisted p) {
+        CompletableFuture<ReplicaTables> replicaTables = CompletableFuture.supplyAsync(() -> ReplicaTables.of(p.replicas()));
         TreeMap<String, NodeRecord> nodes = new TreeMap<>();
         p.nodes().forEach(n -> nodes.put(n.name(), n));
         TreeMap<String, TreeMap<String, ApplicationTypeRecord>> types = new TreeMap<>();
@@ -188,15 +196,6 @@ public final class ClusterState {
                 partitions.put(part.id(), new PartitionRef(s.name(), part));
             }
         }
-        // Grouped in hash maps and sorted once: a snapshot holds a million replicas, and they come in id order.
-        TreeMap<Long, ReplicaRecord> replicas = new TreeMap<>();
-        java.util.HashMap<String, java.util.List<Long>> byNode = new java.util.HashMap<>();
-        java.util.HashMap<UUID, java.util.List<Long>> byPartition = new java.util.HashMap<>();
-        for (ReplicaRecord r : p.replicas()) {
-            replicas.put(r.id(), r);
-            byNode.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(r.id());
-            byPartition.computeIfAbsent(r.partitionId(), k -> new ArrayList<>()).add(r.id());
-        }
         TreeMap<String, TreeMap<ActivationKey, DeployedServicePackage>> deployed = new TreeMap<>();
         p.deployed().forEach(d -> deployed.computeIfAbsent(d.node(), k -> new TreeMap<>()).put(d.key(), d));
         TreeMap<HealthEntity, TreeMap<String, HealthReport>> health = new TreeMap<>();
@@ -206,32 +205,58 @@ public final class ClusterState {
         for (ClusterEvent e : p.events()) {
             events.put(seq++, e);
         }
+        TreePMap<String, TreePMap<String, ApplicationTypeRecord>> typeTable = TreePMap.fromSortedMap(typeMaps);
+        TreePMap<String, ApplicationRecord> appTable = TreePMap.fromSortedMap(apps);
+        TreePMap<ServiceName, ServiceRecord> serviceTable = TreePMap.fromSortedMap(services);
+        Usage usage = Usage.of(p.replicas(), serviceTable, appTable, typeTable);
+        ReplicaTables r = replicaTables.join();
         ClusterSnapshot s = new ClusterSnapshot(p.index(), p.nextReplicaId(), p.nextEventSeq(),
-                TreePMap.fromSortedMap(nodes), TreePMap.fromSortedMap(typeMaps), TreePMap.fromSortedMap(apps),
-                TreePMap.fromSortedMap(services), sets(byApp), TreePMap.fromSortedMap(partitions),
-                TreePMap.fromSortedMap(replicas), idSets(byNode), idSets(byPartition),
+                TreePMap.fromSortedMap(nodes), typeTable, appTable, serviceTable, sets(byApp),
+                TreePMap.fromSortedMap(partitions), r.replicas(), r.byNode(), r.byPartition(),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
-                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), TreePMap.empty(), 0);
-        return new ClusterState(StateLimits.DEFAULT, withUsage(s));
+                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), usage.byNode(), usage.ready());
+        return new ClusterState(StateLimits.DEFAULT, s);
+    }
+
+    /** The replica table and its by-node and by-partition indexes, built from replicas in id order. */
+    private record ReplicaTables(TreePMap<Long, ReplicaRecord> replicas, TreePMap<String, TreePSet<Long>> byNode,
+                                 TreePMap<UUID, TreePSet<Long>> byPartition) {
+        static ReplicaTables of(List<ReplicaRecord> list) {
+            // Grouped in hash maps and sorted once: a snapshot holds a million replicas, and they come in id order.
+            TreeMap<Long, ReplicaRecord> replicas = new TreeMap<>();
+            HashMap<String, List<Long>> byNode = new HashMap<>();
+            HashMap<UUID, List<Long>> byPartition = new HashMap<>();
+            for (ReplicaRecord r : list) {
+                replicas.put(r.id(), r);
+                byNode.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(r.id());
+                byPartition.computeIfAbsent(r.partitionId(), k -> new ArrayList<>()).add(r.id());
+            }
+            return new ReplicaTables(TreePMap.fromSortedMap(replicas), idSets(byNode), idSets(byPartition));
+        }
     }
 
     /** The derived per-node usage and Ready count of a restored version, rebuilt from its replicas. */
-    private static ClusterSnapshot withUsage(ClusterSnapshot s) {
-        TreeMap<String, TreeMap<ActivationKey, ActivationUse>> byNode = new TreeMap<>();
-        java.util.Map<ServiceName, java.util.Map<String, Double>> loads = new java.util.HashMap<>();
-        long ready = 0;
-        for (ReplicaRecord r : s.replicas.values()) {
-            ServiceRecord svc = s.services.get(r.service());
-            var load = loads.computeIfAbsent(svc.name(), k -> java.util.Map.copyOf(ServiceLoads.of(s, svc)));
-            byNode.computeIfAbsent(r.node(), k -> new TreeMap<>()).merge(ReplicaDerivation.activationOf(svc, r),
-                    new ActivationUse(1, load), (a, b) -> new ActivationUse(a.replicas() + 1, a.load()));
-            ready += r.status() == io.capstan.model.cluster.ReplicaStatus.Ready ? 1 : 0;
+    private record Usage(TreePMap<String, NodeUsage> byNode, long ready) {
+        static Usage of(List<ReplicaRecord> replicas, TreePMap<ServiceName, ServiceRecord> services,
+                TreePMap<String, ApplicationRecord> apps, TreePMap<String, TreePMap<String, ApplicationTypeRecord>> types) {
+            TreeMap<String, TreeMap<ActivationKey, ActivationUse>> byNode = new TreeMap<>();
+            Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
+            long ready = 0;
+            for (ReplicaRecord r : replicas) {
+                ServiceRecord svc = services.get(r.service());
+                Map<String, Double> load = loads.computeIfAbsent(svc.name(), k -> {
+                    ApplicationRecord app = apps.get(k.application());
+                    TreePMap<String, ApplicationTypeRecord> versions = app == null ? null : types.get(app.typeName());
+                    return Map.copyOf(ServiceLoads.of(versions == null ? null : versions.get(app.typeVersion()), svc.servicePackage()));
+                });
+                byNode.computeIfAbsent(r.node(), k -> new TreeMap<>()).merge(ReplicaDerivation.activationOf(svc, r),
+                        new ActivationUse(1, load), (a, b) -> new ActivationUse(a.replicas() + 1, a.load()));
+                ready += r.status() == ReplicaStatus.Ready ? 1 : 0;
+            }
+            TreeMap<String, NodeUsage> usage = new TreeMap<>();
+            byNode.forEach((node, activations) -> usage.put(node, NodeUsage.of(activations)));
+            return new Usage(TreePMap.fromSortedMap(usage), ready);
         }
-        TreeMap<String, NodeUsage> usage = new TreeMap<>();
-        byNode.forEach((node, activations) -> usage.put(node, NodeUsage.of(activations)));
-        return new ClusterSnapshot(s.index, s.nextReplicaId, s.nextEventSeq, s.nodes, s.applicationTypes, s.applications,
-                s.services, s.servicesByApplication, s.partitions, s.replicas, s.replicasByNode,
-                s.replicasByPartition, s.deployed, s.healthReports, s.events, s.modifyIndexes, TreePMap.fromSortedMap(usage), ready);
     }
 
     private static <K extends Comparable<K>, E> TreePMap<K, TreePSet<E>> sets(TreeMap<K, TreeSet<E>> m) {
@@ -241,7 +266,7 @@ public final class ClusterState {
     }
 
     /** An index from id lists already in ascending order. */
-    private static <K extends Comparable<K>> TreePMap<K, TreePSet<Long>> idSets(java.util.Map<K, java.util.List<Long>> m) {
+    private static <K extends Comparable<K>> TreePMap<K, TreePSet<Long>> idSets(Map<K, List<Long>> m) {
         TreeMap<K, TreePSet<Long>> out = new TreeMap<>();
         m.forEach((k, ids) -> out.put(k, TreePSet.fromSortedSet(new TreeSet<>(ids))));
         return TreePMap.fromSortedMap(out);

@@ -1,5 +1,6 @@
 package io.capstan.server.api;
 
+import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
 import io.capstan.state.ClusterEvent;
 import io.capstan.state.ClusterSnapshot;
@@ -39,8 +40,12 @@ public final class ClusterApi {
                 .findFirst().orElse(null);
         String self = members.stream().filter(ClusterStore.ServerMember::self).map(ClusterStore.ServerMember::id)
                 .findFirst().orElse(null);
-        int up = (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Up).count();
-        int down = (int) s.nodes().values().stream().filter(n -> n.status() == NodeStatus.Down).count();
+        int up = 0;
+        int down = 0;
+        for (NodeRecord n : s.nodes().values()) { // one pass: a blocking status read runs this on every commit
+            up += n.status() == NodeStatus.Up ? 1 : 0;
+            down += n.status() == NodeStatus.Down ? 1 : 0;
+        }
         int ready = (int) s.readyReplicaCount();
         return new Views.ClusterStatusView(leader, self, s.index(),
                 members.stream().map(m -> new Views.ServerView(m.id(), m.raftAddress(), m.leader())).toList(),

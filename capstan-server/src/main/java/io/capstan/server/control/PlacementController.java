@@ -25,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * changed replicas, services with replicas on nodes whose status changed, services waiting for room, and
  * one-per-node services when nodes come or go) and, every {@link #FULL_PASS_EVERY}, the whole cluster; it
  * commits the plan in parts of at most {@link #CHANGES_PER_COMMAND} changes, each partition's changes in one
- * part, so any plan commits however large. The plan applier re-checks every part; the services of a part it
- * refused (in part) are planned again in the next pass, which starts at once because the commit moved the index.
+ * part, so any plan commits however large. Plans commit on a thread of their own while the loop plans the next
+ * services: those with parts still in flight wait for them ({@link PlacementsInFlight}), and what the parts in
+ * flight will use counts as used. The plan applier re-checks every part; the services of a part it refused (in
+ * part) are planned again in the next pass.
  */
 public final class PlacementController implements LeaderController {
 
@@ -63,6 +67,10 @@ public final class PlacementController implements LeaderController {
     static final int PARTS_IN_FLIGHT = 4;
     /** How long the next part waits for the writes of operators and agents in flight before it goes anyway. */
     static final Duration YIELD_TO_WRITES = Duration.ofMillis(50);
+    /** Parts planned but not yet answered above which the loop waits before planning more. */
+    static final int PARTS_AHEAD = 2 * PARTS_IN_FLIGHT;
+    /** How often the loop looks for answered parts while plans commit (each answer is also a commit, which wakes it). */
+    static final Duration WHILE_PLANS_COMMIT = Duration.ofMillis(100);
     /**
      * How often the whole cluster is planned, whatever changed: a safety net for anything the deltas miss. Rare,
      * because at a million replicas a full pass is seconds of planning during which nothing else is planned.
@@ -87,15 +95,42 @@ public final class PlacementController implements LeaderController {
 
     @Override
     public void runWhileLeader(BooleanSupplier stillLeader) throws InterruptedException {
+        PlacementsInFlight inFlight = new PlacementsInFlight();
+        LinkedBlockingQueue<ServiceName> again = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<List<ClusterCommand.ApplyPlacement>> plans = new LinkedBlockingQueue<>();
+        // Plans commit on their own thread, so the next services are planned while the last plan's parts apply.
+        Thread committer = Thread.ofPlatform().name("placement-commit").daemon(true).start(() -> commitPlans(plans, inFlight, again));
+        try {
+            plan(stillLeader, inFlight, again, plans);
+        } finally {
+            committer.interrupt();
+            committer.join();
+        }
+    }
+
+    private void plan(BooleanSupplier stillLeader, PlacementsInFlight inFlight, LinkedBlockingQueue<ServiceName> again,
+            LinkedBlockingQueue<List<ClusterCommand.ApplyPlacement>> plans) throws InterruptedException {
         long seen = -1;
         long plannedAt = -1;
         Instant lastFullPass = null;
         Map<String, NodeStatus> nodeStatuses = new HashMap<>();
         Set<ServiceName> refused = new TreeSet<>();
+        Set<ServiceName> deferred = new TreeSet<>();
         while (stillLeader.getAsBoolean()) {
-            ClusterSnapshot state = store.awaitAfter(seen, Duration.ofSeconds(5));
-            boolean full = lastFullPass == null || !clock.instant().isBefore(lastFullPass.plus(FULL_PASS_EVERY));
-            if (state.index() == seen && !full) {
+            boolean busy = !inFlight.isEmpty() || !deferred.isEmpty();
+            ClusterSnapshot state = store.awaitAfter(seen, busy ? WHILE_PLANS_COMMIT : Duration.ofSeconds(5));
+            again.drainTo(refused);
+            for (var it = deferred.iterator(); it.hasNext(); ) {
+                ServiceName name = it.next();
+                if (!inFlight.holds(name)) {
+                    refused.add(name);
+                    it.remove();
+                }
+            }
+            // A full pass plans every service from scratch: only once nothing is on its way.
+            boolean full = inFlight.isEmpty()
+                    && (lastFullPass == null || !clock.instant().isBefore(lastFullPass.plus(FULL_PASS_EVERY)));
+            if (state.index() == seen && !full && refused.isEmpty()) {
                 continue;
             }
             seen = state.index();
@@ -115,12 +150,62 @@ public final class PlacementController implements LeaderController {
             if (full) {
                 lastFullPass = clock.instant();
             }
+            services = withoutInFlight(services, inFlight, deferred);
             if (services.isEmpty()) {
                 continue;
             }
-            PlacementPlan plan = planner.plan(full ? PlacementInputs.from(state) : PlacementInputs.forServices(state, services));
-            // What was refused may belong to services no commit touched: they are planned again in the next pass.
-            refused.addAll(submit(commandsFor(state, plan, services)));
+            PlacementPlan plan = planner.plan(full ? PlacementInputs.from(state)
+                    : PlacementInputs.forServices(state, services, inFlight.loadByNode()));
+            List<ClusterCommand.ApplyPlacement> commands = commandsFor(state, plan, services);
+            commands.forEach(part -> inFlight.add(part, state));
+            plans.put(commands);
+            // Plan ahead of the applier by a bounded amount: what waits meanwhile is planned together, once.
+            inFlight.awaitFewerThan(PARTS_AHEAD, WHILE_PLANS_COMMIT.multipliedBy(50));
+        }
+    }
+
+    /**
+     * The services to plan now: those without parts in flight. The others are deferred until their parts are
+     * answered, with every service sharing a SharedProcess activation with them, since such services are always
+     * planned together.
+     */
+    private static Collection<ServiceRecord> withoutInFlight(Collection<ServiceRecord> services, PlacementsInFlight inFlight,
+            Set<ServiceName> deferred) {
+        Set<String> heldGroups = new HashSet<>();
+        for (ServiceRecord s : services) {
+            if (inFlight.holds(s.name())) {
+                heldGroups.add(activationGroup(s));
+            }
+        }
+        if (heldGroups.isEmpty()) {
+            return services;
+        }
+        List<ServiceRecord> now = new ArrayList<>();
+        for (ServiceRecord s : services) {
+            if (inFlight.holds(s.name()) || heldGroups.contains(activationGroup(s))) {
+                deferred.add(s.name());
+            } else {
+                now.add(s);
+            }
+        }
+        return now;
+    }
+
+    /** Services of one group share activations (SharedProcess services of one package); others are alone. */
+    private static String activationGroup(ServiceRecord s) {
+        return s.spec().activation() == ActivationMode.SHARED_PROCESS
+                ? s.name().application() + "/" + s.servicePackage() : "service:" + s.name().uri();
+    }
+
+    /** The committer's loop: each plan in turn, until the controller stops. */
+    private void commitPlans(LinkedBlockingQueue<List<ClusterCommand.ApplyPlacement>> plans, PlacementsInFlight inFlight,
+            LinkedBlockingQueue<ServiceName> again) {
+        try {
+            while (true) {
+                submit(plans.take(), inFlight, again);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the controller stopped: the parts not sent stay unsent
         }
     }
 
@@ -142,46 +227,44 @@ public final class PlacementController implements LeaderController {
 
     /**
      * Commits the parts in order, {@link #PARTS_IN_FLIGHT} at a time, so that encoding and replicating the next
-     * part overlaps applying this one; returns the services of the parts refused in whole or in part (and of
-     * every part after one that failed), to be planned again.
+     * part overlaps applying this one; the services of the parts refused in whole or in part (and of every part
+     * after one that failed) go to {@code again}, to be planned again, before their parts leave {@code inFlight}.
      */
-    private Set<ServiceName> submit(List<ClusterCommand.ApplyPlacement> commands) throws InterruptedException {
-        Set<ServiceName> again = new TreeSet<>();
-        ArrayDeque<CompletableFuture<CommandResult>> inFlight = new ArrayDeque<>();
+    private void submit(List<ClusterCommand.ApplyPlacement> commands, PlacementsInFlight inFlight,
+            LinkedBlockingQueue<ServiceName> again) throws InterruptedException {
+        ArrayDeque<CompletableFuture<CommandResult>> sentParts = new ArrayDeque<>();
         int sent = 0;
         boolean failed = false;
         for (int done = 0; done < sent || (!failed && sent < commands.size()); ) {
-            if (!failed && sent < commands.size() && inFlight.size() < PARTS_IN_FLIGHT) {
-                inFlight.add(store.submitInBackground(commands.get(sent++), YIELD_TO_WRITES));
+            if (!failed && sent < commands.size() && sentParts.size() < PARTS_IN_FLIGHT) {
+                sentParts.add(store.submitInBackground(commands.get(sent++), YIELD_TO_WRITES));
                 continue;
             }
             ClusterCommand.ApplyPlacement command = commands.get(done++);
             try {
-                CommandResult result = inFlight.remove().get();
+                CommandResult result = sentParts.remove().get();
                 if (!result.applied()) {
                     LOG.warn("a placement plan was rejected: {}", result.message());
-                    again.addAll(servicesOf(command));
+                    again.addAll(PlacementsInFlight.servicesOf(command));
                     failed = true;
                 } else if (result.refused() > 0) {
                     LOG.info("placement at index {}: {}", result.index(), result.message());
-                    again.addAll(servicesOf(command));
+                    again.addAll(PlacementsInFlight.servicesOf(command));
                 }
             } catch (ExecutionException e) {
                 LOG.warn("could not commit a placement plan: {}", e.getCause().toString());
-                again.addAll(servicesOf(command));
+                again.addAll(PlacementsInFlight.servicesOf(command));
                 failed = true;
+            } finally {
+                inFlight.done(command);
             }
         }
         if (failed) {
-            commands.subList(sent, commands.size()).forEach(c -> again.addAll(servicesOf(c)));
+            for (ClusterCommand.ApplyPlacement c : commands.subList(sent, commands.size())) {
+                again.addAll(PlacementsInFlight.servicesOf(c));
+                inFlight.done(c);
+            }
         }
-        return again;
-    }
-
-    private static Set<ServiceName> servicesOf(ClusterCommand.ApplyPlacement command) {
-        Set<ServiceName> out = new TreeSet<>();
-        command.placements().forEach(p -> out.add(p.service()));
-        return out;
     }
 
     /**

@@ -49,10 +49,24 @@ public final class PlacementInputs {
 
     /** Only these services; the others' replicas count as load already on the nodes. */
     public static PlacementProblem forServices(ClusterSnapshot state, Collection<ServiceRecord> services) {
-        return from(state, services, true);
+        return forServices(state, services, Map.of());
+    }
+
+    /**
+     * Only these services; the others' replicas count as load already on the nodes, and so does {@code pending}
+     * (per node and metric: what placements submitted but not yet applied will use).
+     */
+    public static PlacementProblem forServices(ClusterSnapshot state, Collection<ServiceRecord> services,
+            Map<String, Map<String, Double>> pending) {
+        return from(state, services, true, pending);
     }
 
     private static PlacementProblem from(ClusterSnapshot state, Collection<ServiceRecord> services, boolean partial) {
+        return from(state, services, partial, Map.of());
+    }
+
+    private static PlacementProblem from(ClusterSnapshot state, Collection<ServiceRecord> services, boolean partial,
+            Map<String, Map<String, Double>> pending) {
         Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
         Map<String, Set<ActivationKey>> plannedActivations = new HashMap<>();
         if (partial) {
@@ -65,7 +79,7 @@ public final class PlacementInputs {
         }
         List<NodeCandidate> nodes = new ArrayList<>();
         for (NodeRecord n : state.nodes().values()) {
-            Map<String, Double> capacity = partial ? capacityLeft(state, n, plannedActivations)
+            Map<String, Double> capacity = partial ? capacityLeft(state, n, plannedActivations, pending.getOrDefault(n.name(), Map.of()))
                     : n.description().capacities();
             nodes.add(new NodeCandidate(n.name(), n.description().faultDomain(), n.description().upgradeDomain(),
                     capacity, n.description().properties(), n.status() == NodeStatus.Up,
@@ -97,19 +111,20 @@ public final class PlacementInputs {
     }
 
     /**
-     * A node's capacity less what the replicas of services not being planned use: the node's usage (an index of
-     * the state) with the activations of the planned services' replicas on it given back. Services sharing a
-     * SharedProcess activation are always planned together, so an activation belongs wholly to one side.
+     * A node's capacity less what the replicas of services not being planned use, and what pending placements
+     * will: the node's usage (an index of the state) with the activations of the planned services' replicas on it
+     * given back. Services sharing a SharedProcess activation are always planned together, so an activation
+     * belongs wholly to one side.
      */
     private static Map<String, Double> capacityLeft(ClusterSnapshot state, NodeRecord n,
-            Map<String, Set<ActivationKey>> plannedActivations) {
+            Map<String, Set<ActivationKey>> plannedActivations, Map<String, Double> pending) {
         Map<String, Double> capacity = n.description().capacities();
         if (capacity.isEmpty()) {
             return capacity;
         }
         NodeUsage usage = state.usageOn(n.name());
         Map<String, Double> left = new HashMap<>();
-        capacity.forEach((metric, cap) -> left.put(metric, cap - usage.used(metric)));
+        capacity.forEach((metric, cap) -> left.put(metric, cap - usage.used(metric) - pending.getOrDefault(metric, 0.0)));
         for (ActivationKey key : plannedActivations.getOrDefault(n.name(), Set.of())) {
             ActivationUse use = usage.activations().get(key);
             if (use != null) {
