@@ -5,10 +5,10 @@ import io.capstan.agent.cgroup.CgroupMode;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.cgroup.CodePackageCgroup;
 import io.capstan.agent.driver.ContainerDriver;
+import io.capstan.agent.driver.ContainerRuntime;
 import io.capstan.agent.driver.ProcessDriver;
 import io.capstan.agent.image.ImageStore;
 import io.capstan.agent.image.RegistryPuller;
-import io.capstan.agent.process.Executables;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
@@ -76,8 +76,8 @@ public final class ActivationManager implements AutoCloseable {
         this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
                 timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper),
-                new ContainerDriver(Executables.find(config.containerRuntime()).map(Path::toString).orElse(null),
-                        config.dataDir().resolve("runtime"), launcher, stopper, json),
+                new ContainerDriver(ContainerRuntime.find(config.containerRuntime(), config.dataDir().resolve("runtime"),
+                        config.cgroupRoot()).orElse(null), config.containerRuntime(), launcher, stopper, json),
                 images, new RegistryPuller(images, json), onChange, json,
                 new ProbeChecker(launcher, stopper));
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);

@@ -1,5 +1,6 @@
 package io.capstan.agent;
 
+import io.capstan.agent.driver.ContainerRuntime;
 import io.capstan.model.Names;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -35,7 +36,7 @@ import java.util.Objects;
  * @param cgroupRoot        the cgroup mount (default /sys/fs/cgroup); null runs without cgroups
  * @param assignmentWait    how long one blocking assignment query may wait; default 30s
  * @param reportResync      a full report is sent at least this often; default 10s
- * @param containerRuntime  the OCI runtime for container code packages: runc (default) or crun
+ * @param containerRuntime  the OCI runtime for container code packages: runc (default) or crun, or a path to one
  */
 public record AgentConfig(
         String name,
@@ -73,6 +74,7 @@ public record AgentConfig(
         assignmentWait = positive(assignmentWait, Duration.ofSeconds(30), "assignmentWait");
         reportResync = positive(reportResync, Duration.ofSeconds(10), "reportResync");
         containerRuntime = containerRuntime == null || containerRuntime.isBlank() ? "runc" : containerRuntime;
+        ContainerRuntime.kindOf(containerRuntime); // runc or crun (or a path to one): refused here, not at first use
     }
 
     /** A builder with every default filled in; only name and data dir are required. */

@@ -226,7 +226,7 @@ class ContainerTest {
         assertThat(containers()).isEmpty();
         try (Stream<Path> hierarchies = Files.list(Path.of(Fixture.CGROUP_ROOT))) {
             for (Path h : hierarchies.toList()) {
-                assertThat(h.resolve("capstan").resolve(f.node)).as("cgroup under " + h).doesNotExist();
+                assertThat(h.resolve("capstan").resolve(f.config.cgroupScope())).as("cgroup under " + h).doesNotExist();
             }
         }
     }

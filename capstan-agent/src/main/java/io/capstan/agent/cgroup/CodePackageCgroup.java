@@ -73,6 +73,11 @@ public record CodePackageCgroup(List<Path> directories) {
         return -1;
     }
 
+    /** Whether every directory is still there (a container runtime removes the cgroup with its container). */
+    public boolean exists() {
+        return directories.stream().allMatch(Files::isDirectory);
+    }
+
     /** Removes the directories; fails while a process is still inside. */
     public void remove() throws IOException {
         IOException failure = null;

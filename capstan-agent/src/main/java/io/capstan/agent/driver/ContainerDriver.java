@@ -10,7 +10,6 @@ import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.process.Signal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,27 +20,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OCI containers through runc (or crun) in foreground mode: {@code runc --root <state> run --bundle B id} is started
- * like a process (own session and group, stdout/stderr straight to the log files; the runtime puts the container into
- * the code package's cgroup), so
- * the runtime process is what the agent records, waits for and adopts; its exit status is the container's. Stopping
- * signals the runtime (which forwards to the container's pid 1) and the cgroup, then {@code delete --force} removes
- * whatever the runtime still keeps for the container.
+ * OCI containers through runc (or crun) in foreground mode: {@code runc --root <state> run --keep --bundle B id} is
+ * started like a process (own session and group, stdout/stderr straight to the log files; the container runs in the
+ * code package's cgroup, see {@link ContainerRuntime}), so the runtime process is what the agent records, waits for
+ * and adopts; its exit status is the container's. The exited container stays until the next start or the stop, so
+ * the supervisor reads its cgroup's OOM kills first. Stopping signals the runtime (which forwards to the container's
+ * pid 1) and the cgroup, then {@code delete --force} removes whatever the runtime still keeps for the container.
  */
 public final class ContainerDriver implements CodePackageDriver {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerDriver.class);
 
-    private final String runtime;
-    private final Path stateRoot;
+    private final ContainerRuntime runtime;
+    private final String runtimeName;
     private final ProcessLauncher launcher;
     private final ProcessStopper stopper;
     private final ObjectMapper json;
 
-    /** @param runtime the runtime's path, or null when the node has none (every start then fails, saying so) */
-    public ContainerDriver(String runtime, Path stateRoot, ProcessLauncher launcher, ProcessStopper stopper, ObjectMapper json) {
+    /**
+     * @param runtime     the runtime, or null when the node has none (every start then fails, saying so)
+     * @param runtimeName what the agent was told to use (runc, crun), for that message
+     */
+    public ContainerDriver(ContainerRuntime runtime, String runtimeName, ProcessLauncher launcher, ProcessStopper stopper,
+                           ObjectMapper json) {
         this.runtime = runtime;
-        this.stateRoot = stateRoot;
+        this.runtimeName = runtimeName;
         this.launcher = launcher;
         this.stopper = stopper;
         this.json = json;
@@ -56,11 +59,12 @@ public final class ContainerDriver implements CodePackageDriver {
         requireRuntime();
         delete(c.containerId()); // a previous run the runtime did not clean up would hold the id
         OciBundle.write(c, json);
-        LaunchSpec run = new LaunchSpec(runtime, List.of("--root", stateRoot.toString(), "run", "--bundle",
-                c.bundle().toString(), c.containerId()), spec.environment(), c.bundle(), spec.stdout(), spec.stderr(),
-                // The runtime itself stays outside: it puts the container into cgroupsPath, and removes that cgroup
-                // when the container exits, which it could not while it sat inside.
-                List.of());
+        List<String> command = runtime.run(c.bundle(), c.containerId());
+        LaunchSpec run = new LaunchSpec(command.getFirst(), command.subList(1, command.size()), spec.environment(),
+                c.bundle(), spec.stdout(), spec.stderr(),
+                // runc stays outside and puts the container into cgroupsPath (kept after the exit by run --keep);
+                // crun, with its cgroup manager off, joins the code package's cgroup and the container inherits it.
+                runtime.joinsAgentCgroup() ? spec.cgroupProcs() : List.of());
         Process process = launcher.start(run);
         long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
@@ -125,15 +129,15 @@ public final class ContainerDriver implements CodePackageDriver {
 
     private void requireRuntime() throws IOException {
         if (runtime == null) {
-            throw new IOException("this node has no container runtime: install runc (apt-get install runc)"
-                    + " or start the agent with --container-runtime crun");
+            throw new IOException("this node has no container runtime: " + runtimeName + " was not found (apt-get install "
+                    + runtimeName + ", or start the agent with --container-runtime "
+                    + ("crun".equals(runtimeName) ? "runc" : "crun") + ")");
         }
     }
 
     /** Runs a short runtime command; returns its output. Failures (a container already gone) are only logged. */
     private String runtime(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(runtime, "--root", stateRoot.toString()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = runtime.command(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
                     new java.io.File("/dev/null"))).start();

@@ -1,6 +1,7 @@
 package io.capstan.agent.driver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.process.ContainerLaunch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ final class OciBundle {
             "ptrace", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff", "swapon", "umount2",
             "unshare", "userfaultfd");
     private static final long CFS_PERIOD_US = 100_000;
+    private static final long PIDS_LIMIT = Cgroups.PIDS_LIMIT;
 
     private OciBundle() {
     }
@@ -65,6 +67,8 @@ final class OciBundle {
 
         Map<String, Object> resources = new LinkedHashMap<>();
         resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
+        // The same pids limit as the agent's own cgroups: runc re-creates the cgroup for every run.
+        resources.put("pids", Map.of("limit", PIDS_LIMIT));
         if (c.limits().memoryMiB() > 0) {
             resources.put("memory", Map.of("limit", c.limits().memoryMiB() * 1024 * 1024));
         }
