@@ -93,11 +93,8 @@ class ContainerTest {
 
     @Test
     void crunIsAnAlternativeRuntime() throws Exception {
-        // crun 1.8 refuses a v1/v2 hybrid whose unified hierarchy holds controllers ("cgroups in hybrid mode not
-        // supported"); such machines can only run runc.
-        Path unified = Path.of(Fixture.CGROUP_ROOT, "unified", "cgroup.controllers");
-        assumeTrue(!Files.isRegularFile(unified) || Files.readString(unified).isBlank(),
-                "crun does not support this machine's hybrid cgroups (controllers in " + unified.getParent() + ")");
+        // On this machine's kind of v1/v2 hybrid crun 1.8 refuses to run at all unless the agent hides the unified
+        // hierarchy from it (ContainerRuntime): the whole scenario must pass as under runc.
         node("crun");
         runsIsolatedServesTheHostAndIsAdopted();
     }

@@ -33,6 +33,8 @@ public final class DevCluster implements AutoCloseable {
     private int gatewayPort = -1;
     private io.capstan.gateway.Gateway gateway;
     private int gatewayBound;
+    /** The nodes' OCI runtime (runc or crun). */
+    private String containerRuntime = "runc";
 
     public DevCluster(Settings settings) {
         if (settings.nodes() < 1) {
@@ -55,6 +57,12 @@ public final class DevCluster implements AutoCloseable {
         return this;
     }
 
+    /** Runs the nodes' container code packages with {@code runtime} (runc or crun). */
+    public DevCluster withContainerRuntime(String runtime) {
+        this.containerRuntime = runtime;
+        return this;
+    }
+
     public DevCluster start() throws java.io.IOException {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + settings.raftPort(), settings.apiPort(),
                 settings.dataDir().resolve("server")).withNodeDownAfter(settings.nodeDownAfter()).withEventLog(settings.eventLog())).start();
@@ -67,6 +75,7 @@ public final class DevCluster implements AutoCloseable {
                     .upgradeDomain("UD" + i)
                     .capacities(settings.nodeCapacity())
                     .endpointPorts(new PortRange(first, first + slice - 1))
+                    .containerRuntime(containerRuntime)
                     .build();
             NodeAgent agent = new NodeAgent(config);
             agents.add(agent);
