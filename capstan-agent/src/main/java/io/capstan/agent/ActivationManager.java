@@ -15,6 +15,8 @@ import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.process.StopTarget;
 import io.capstan.model.CapstanJson;
 import io.capstan.model.cluster.ActivationKey;
+import io.capstan.model.cluster.CodePackageStatus;
+import io.capstan.model.cluster.CodePackageUsage;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.wire.NodeAssignment;
 import io.capstan.model.wire.ServicePackageActivation;
@@ -51,6 +53,7 @@ public final class ActivationManager implements AutoCloseable {
     private final Path activationsDir;
     private final LogRotator logRotator;
     private final ExecutorTimers timers;
+    private final UsageMeter usageMeter = new UsageMeter(System::nanoTime);
 
     // Guarded by this.
     private final Map<ActivationKey, Activation> active = new LinkedHashMap<>();
@@ -224,6 +227,36 @@ public final class ActivationManager implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * What each running code package uses now, measured in its cgroup (none without cgroups): what the agent sends with
+     * its reports, for {@code capstan node show}.
+     */
+    public List<CodePackageUsage> usage() {
+        if (!services.cgroups().enforced()) {
+            return List.of();
+        }
+        List<Activation> all;
+        synchronized (this) {
+            all = List.copyOf(active.values());
+        }
+        java.time.Instant now = services.clock().instant();
+        List<UsageMeter.Target> targets = new ArrayList<>();
+        for (Activation a : all) {
+            DeployedServicePackage d = a.status();
+            for (CodePackageStatus cp : d.codePackages()) {
+                CodePackageCgroup cgroup = cp.state() == CodePackageStatus.State.Running
+                        ? services.cgroups().existing(a.cgroupName(), cp.name()) : null;
+                if (cgroup == null) {
+                    continue;
+                }
+                long runningFor = cp.startedAt() == null ? 0 : Math.max(0, Duration.between(cp.startedAt(), now).toNanos());
+                targets.add(new UsageMeter.Target(new CodePackageUsage(d.application(), d.servicePackage(),
+                        d.activationId(), cp.name(), 0, 0), cgroup, runningFor));
+            }
+        }
+        return usageMeter.read(targets);
     }
 
     /** The index of the last assignment converged to (0 before the first). */

@@ -125,8 +125,9 @@ public final class NodeAgent implements AutoCloseable {
 
     /** What the agent reports now: every activation on the node. */
     public NodeReport report() {
-        return new NodeReport(config.name(), manager == null ? 0 : manager.assignmentIndex(),
-                manager == null ? List.of() : manager.deployed());
+        ActivationManager m = manager;
+        return new NodeReport(config.name(), m == null ? 0 : m.assignmentIndex(), m == null ? List.of() : m.deployed(),
+                m == null ? List.of() : m.usage());
     }
 
     public AgentStatus status() {

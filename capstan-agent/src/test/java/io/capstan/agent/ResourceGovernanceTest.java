@@ -122,6 +122,13 @@ class ResourceGovernanceTest {
         long used = cgroup.cpuUsageNanos() - u0;
         long wall = System.nanoTime() - t0;
         assertThat(used).as("cpu ns used in %d ns of wall time", wall).isLessThanOrEqualTo((long) (wall * 0.2 * 1.1));
+
+        // What the agent reports: about the limit in cores, and some memory.
+        var usage = m.usage();
+        assertThat(usage).hasSize(1);
+        assertThat(usage.getFirst().codePackage()).isEqualTo(CP);
+        assertThat(usage.getFirst().cpu()).isBetween(0.1, 0.2 * 1.1);
+        assertThat(usage.getFirst().memoryMiB()).isPositive();
         stop();
     }
 

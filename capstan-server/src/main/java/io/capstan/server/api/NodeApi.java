@@ -27,8 +27,10 @@ public final class NodeApi {
     private final ApiContext api;
     private final HeartbeatTracker heartbeats;
     private final HeartbeatPolicy heartbeatPolicy;
+    private final MeasuredUsage measured;
 
     public NodeApi(ApiContext api, HeartbeatTracker heartbeats, HeartbeatPolicy heartbeatPolicy) {
+        this.measured = new MeasuredUsage();
         this.api = api;
         this.heartbeats = heartbeats;
         this.heartbeatPolicy = heartbeatPolicy;
@@ -41,11 +43,11 @@ public final class NodeApi {
     public void register(RoutesConfig routes) {
         routes.get("/v1/nodes", ctx -> {
             ClusterSnapshot s = api.read(ctx);
-            ctx.json(new Views.Items<>(s.nodes().values().stream().map(n -> view(s, n)).toList()));
+            ctx.json(new Views.Items<>(s.nodes().values().stream().map(n -> view(s, n, false)).toList()));
         });
         routes.get("/v1/nodes/{name}", ctx -> {
             ClusterSnapshot s = api.read(ctx);
-            ctx.json(view(s, node(s, ctx.pathParam("name"))));
+            ctx.json(view(s, node(s, ctx.pathParam("name")), true));
         });
         routes.post("/v1/nodes", this::registerNode);
         routes.post("/v1/nodes/{name}/heartbeat", ctx -> {
@@ -63,6 +65,7 @@ public final class NodeApi {
             String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
             api.write(ctx, new ClusterCommand.RemoveNode(name, api.clock().instant()));
             heartbeats.forget(name);
+            measured.forget(name);
             ctx.json(Map.of());
         });
         routes.post("/v1/nodes/{name}/enable", ctx -> {
@@ -90,7 +93,12 @@ public final class NodeApi {
     }
 
     private Views.NodeView view(ClusterSnapshot s, NodeRecord n) {
-        return Views.node(s, n, heartbeats.lastHeartbeat(n.name()).orElse(null));
+        return view(s, n, false);
+    }
+
+    private Views.NodeView view(ClusterSnapshot s, NodeRecord n, boolean detailed) {
+        return Views.node(s, n, heartbeats.lastHeartbeat(n.name()).orElse(null), measured.of(n.name()).orElse(null),
+                detailed);
     }
 
     private void registerNode(Context ctx) {
@@ -133,13 +141,22 @@ public final class NodeApi {
         ctx.json(view(s, s.nodes().get(name)));
     }
 
-    /** Commits a report only when it changes what the state says about the node: reports repeat often. */
+    /**
+     * Commits a report only when it changes what the state says about the node: reports repeat often. Its measured
+     * use is checked first and kept in memory only (MeasuredUsage), once the rest went through.
+     */
     private void report(Context ctx) {
         NodeReport report = api.body(ctx, NodeReport.class);
         String name = ctx.pathParam("name");
         if (!name.equals(report.node())) {
             throw ApiException.invalid("node: the report is for '" + report.node() + "' but was sent to /v1/nodes/" + name);
         }
+        String usageProblem = MeasuredUsage.problem(report);
+        if (usageProblem != null) {
+            throw ApiException.invalid(usageProblem);
+        }
+        NodeReport measuredReport = report;
+        report = report.withoutUsage();
         ClusterSnapshot s = api.store().snapshot();
         node(s, name);
         heartbeats.beat(name);
@@ -150,6 +167,7 @@ public final class NodeApi {
         if (!reported.equals(known)) {
             api.write(ctx, new ClusterCommand.ReportNode(report, api.clock().instant()));
         }
+        measured.record(measuredReport, api.clock().instant());
         ctx.json(Map.of());
     }
 
