@@ -314,9 +314,45 @@ final class Activation implements CodePackageSupervisor.Host {
         if (known != null) {
             return known;
         }
-        UnpackedImage found = ContainerLaunches.resolveImage(services.images(), services.registry(), container.image(), paths.codePackage(codePackage));
-        images.put(codePackage, found);
-        return found;
+        try {
+            // Found and taken into use in one step no prune can come between.
+            return services.images().shared(() -> {
+                UnpackedImage found = ContainerLaunches.resolveImage(services.images(), services.registry(), container.image(),
+                        paths.codePackage(codePackage));
+                images.put(codePackage, found);
+                services.images().touch(found.digest());
+                return found;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("resolving the image of " + codePackage + " was interrupted");
+        }
+    }
+
+    /**
+     * The images this activation's containers use: those it resolved, and those its bundles name (a container adopted
+     * after an agent restart runs on its rootfs before the image is resolved again).
+     */
+    java.util.Set<io.capstan.agent.image.Digest> imageDigests() {
+        java.util.Set<io.capstan.agent.image.Digest> out = new java.util.HashSet<>();
+        images.values().forEach(i -> out.add(i.digest()));
+        for (var cp : spec.servicePackage().codePackages()) {
+            if (cp.run() instanceof ContainerSpec) {
+                Path config = paths.bundle(cp.name()).resolve("config.json");
+                try {
+                    if (Files.isRegularFile(config)) {
+                        Path rootfs = Path.of(services.json().readTree(config.toFile()).path("root").path("path").asText(""));
+                        String hex = rootfs.getFileName() == null ? "" : rootfs.getFileName().toString();
+                        if (hex.matches("[0-9a-f]{64}")) {
+                            out.add(new io.capstan.agent.image.Digest(hex));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot read {}: {}", config, e.toString());
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.capstan.agent.cgroup.CodePackageCgroup;
 import io.capstan.agent.driver.ContainerDriver;
 import io.capstan.agent.driver.ContainerRuntime;
 import io.capstan.agent.driver.ProcessDriver;
+import io.capstan.agent.image.ImagePruner;
 import io.capstan.agent.image.ImageStore;
 import io.capstan.agent.image.RegistryPuller;
 import io.capstan.agent.probe.ProbeChecker;
@@ -54,6 +55,9 @@ public final class ActivationManager implements AutoCloseable {
     private final LogRotator logRotator;
     private final ExecutorTimers timers;
     private final UsageMeter usageMeter = new UsageMeter(System::nanoTime);
+    private final ImagePruner imagePruner;
+    /** How often unused images are checked against the image policy. */
+    static final Duration IMAGE_PRUNE_INTERVAL = Duration.ofMinutes(5);
 
     // Guarded by this.
     private final Map<ActivationKey, Activation> active = new LinkedHashMap<>();
@@ -81,9 +85,11 @@ public final class ActivationManager implements AutoCloseable {
                 timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper),
                 new ContainerDriver(ContainerRuntime.find(config.containerRuntime(), config.dataDir().resolve("runtime"),
                         config.cgroupRoot()).orElse(null), config.containerRuntime(), launcher, stopper, json),
-                images, new RegistryPuller(images, json), onChange, json,
+                images, new RegistryPuller(images, json, credentials(config)), onChange, json,
                 new ProbeChecker(launcher, stopper));
+        this.imagePruner = new ImagePruner(images, this::imagesInUse, services.clock(), config.imagePolicy());
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);
+        timers.every(IMAGE_PRUNE_INTERVAL, this::pruneImages);
     }
 
     /**
@@ -257,6 +263,48 @@ public final class ActivationManager implements AutoCloseable {
             }
         }
         return usageMeter.read(targets);
+    }
+
+    /** The node's images: list, prune, and the policy that removes unused ones. */
+    public ImagePruner images() {
+        return imagePruner;
+    }
+
+    /** Pulls an image by reference (capstan image pull); the same pull as an activation's, shared if one runs. */
+    public io.capstan.agent.image.UnpackedImage pullImage(String reference) throws IOException, InterruptedException {
+        io.capstan.agent.image.ImageReference ref = io.capstan.agent.image.ImageReference.parse(reference);
+        return services.images().shared(() -> services.registry().pull(ref));
+    }
+
+    /** The images any activation (active or stopping) uses now. */
+    private Set<io.capstan.agent.image.Digest> imagesInUse() {
+        List<Activation> all;
+        synchronized (this) {
+            all = new ArrayList<>(active.values());
+            all.addAll(stopping);
+        }
+        Set<io.capstan.agent.image.Digest> used = new HashSet<>();
+        all.forEach(a -> used.addAll(a.imageDigests()));
+        return used;
+    }
+
+    private void pruneImages() {
+        try {
+            imagePruner.enforcePolicy();
+        } catch (IOException | RuntimeException e) {
+            // A scheduled task that throws is never run again: log and carry on.
+            log.warn("cannot prune the images of node {}: {}", config.name(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static io.capstan.agent.image.RegistryCredentials credentials(AgentConfig config) {
+        try {
+            return io.capstan.agent.image.RegistryCredentials.read(config.registryCredentials());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** The index of the last assignment converged to (0 before the first). */

@@ -65,7 +65,9 @@ public final class NodeAgent implements AutoCloseable {
                     () -> heartbeater != null && heartbeater.registered());
             manager = new ActivationManager(config, packages, reporter::signal);
             manager.recover();
-            heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal);
+            NodeCommandRunner commands = new NodeCommandRunner(config.name(), controlPlane, () -> manager);
+            heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal,
+                    commands::accept);
             loops.add(loop("heartbeat", heartbeater));
             loops.add(loop("assignment", new AssignmentWatcher(controlPlane, manager, config.name(), config.assignmentWait())));
             loops.add(loop("report", reporter));

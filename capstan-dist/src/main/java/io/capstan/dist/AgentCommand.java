@@ -51,6 +51,9 @@ public final class AgentCommand implements Callable<Integer> {
             description = "OCI runtime for container code packages: runc or crun, or a path to one (default: runc).")
     String containerRuntime;
 
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
+
     @Spec
     CommandSpec spec;
 
@@ -71,6 +74,8 @@ public final class AgentCommand implements Callable<Integer> {
                 .endpointPorts(PortRange.parse(endpointPorts))
                 .apiAddress(address)
                 .containerRuntime(runtime)
+                .imagePolicy(images.policy(spec))
+                .registryCredentials(images.credentials(spec))
                 .build();
         NodeAgent agent = new NodeAgent(config);
         CountDownLatch stopped = new CountDownLatch(1);

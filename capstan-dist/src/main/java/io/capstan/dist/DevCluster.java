@@ -35,6 +35,8 @@ public final class DevCluster implements AutoCloseable {
     private int gatewayBound;
     /** The nodes' OCI runtime (runc or crun). */
     private String containerRuntime = "runc";
+    private io.capstan.agent.image.ImagePruner.Policy imagePolicy;
+    private Path registryCredentials;
 
     public DevCluster(Settings settings) {
         if (settings.nodes() < 1) {
@@ -57,6 +59,13 @@ public final class DevCluster implements AutoCloseable {
         return this;
     }
 
+    /** The nodes' image policy and registry credentials file (null: none). */
+    public DevCluster withImages(io.capstan.agent.image.ImagePruner.Policy policy, Path credentials) {
+        this.imagePolicy = policy;
+        this.registryCredentials = credentials;
+        return this;
+    }
+
     /** Runs the nodes' container code packages with {@code runtime} (runc or crun). */
     public DevCluster withContainerRuntime(String runtime) {
         this.containerRuntime = runtime;
@@ -76,6 +85,8 @@ public final class DevCluster implements AutoCloseable {
                     .capacities(settings.nodeCapacity())
                     .endpointPorts(new PortRange(first, first + slice - 1))
                     .containerRuntime(containerRuntime)
+                    .imagePolicy(imagePolicy)
+                    .registryCredentials(registryCredentials)
                     .build();
             NodeAgent agent = new NodeAgent(config);
             agents.add(agent);

@@ -68,6 +68,9 @@ public final class DevCommand implements Callable<Integer> {
             description = "OCI runtime for the nodes' container code packages: runc or crun, or a path to one (default: runc).")
     String containerRuntime;
 
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
+
     @Spec
     CommandSpec spec;
 
@@ -84,7 +87,8 @@ public final class DevCommand implements Callable<Integer> {
         }
         DevCluster cluster = new DevCluster(new DevCluster.Settings(nodes, dir.toAbsolutePath(), apiPort, raftPort,
                 capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog)).withGateway(gatewayPort)
-                .withContainerRuntime(runtime);
+                .withContainerRuntime(runtime)
+                .withImages(images.policy(spec), images.credentials(spec));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");
