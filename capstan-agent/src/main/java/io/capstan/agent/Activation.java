@@ -361,6 +361,12 @@ final class Activation implements CodePackageSupervisor.Host {
         synchronized (lock) {
             p = ports;
         }
+        if (launched.container() != null) {
+            // Exec checks run inside the container; runc puts them into its cgroup, crun's stay in the agent's.
+            return new ProbeContext(codePackage, p, launched.environment(), paths.log(), paths.codePackage(codePackage),
+                    paths.log(), services.containerDriver().joinsAgentCgroup() ? launched.cgroupProcs() : List.of(),
+                    services.containerDriver().exec(launched.container().containerId()));
+        }
         return new ProbeContext(codePackage, p, launched.environment(), launched.workingDir(), paths.codePackage(codePackage),
                 paths.log(), launched.cgroupProcs());
     }

@@ -11,7 +11,10 @@ import io.capstan.agent.image.TestImages;
 import io.capstan.agent.process.Executables;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.DeployedServicePackage;
+import io.capstan.model.cluster.ProbeStatus;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.CodePackageProbes;
+import io.capstan.model.manifest.ProbeSpec;
 import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.EndpointManifest;
 import io.capstan.model.manifest.ResourceRequest;
@@ -142,6 +145,52 @@ class ContainerTest {
     }
 
     @Test
+    void execProbesRunInsideTheContainer() throws Exception {
+        execProbesRunInside();
+    }
+
+    @Test
+    void execProbesRunInsideACrunContainer() throws Exception {
+        node("crun");
+        execProbesRunInside();
+    }
+
+    /**
+     * The readiness check looks for a file only the container's own /tmp holds and for the container's environment; a
+     * liveness check that hangs is killed inside the container at its timeout (nothing of it is left afterwards).
+     */
+    private void execProbesRunInside() throws Exception {
+        ActivationManager m = f.manager();
+        String marker = "ready-" + f.node;
+        ProbeSpec readiness = new ProbeSpec(ProbeSpec.Kind.exec, null, null, null, List.of("/bin/sh", "-c",
+                "test -f /tmp/" + marker + " && test \"$FROM_IMAGE\" = yes && echo inside $(hostname)"), null,
+                Duration.ofMillis(200), Duration.ofSeconds(5), 1, 1);
+        ProbeSpec liveness = new ProbeSpec(ProbeSpec.Kind.exec, null, null, null, List.of("sleep", "1000"), null,
+                Duration.ofMillis(300), Duration.ofMillis(300), 1000, 1);
+        CodePackageManifest cp = new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of("/bin/sh", "-c",
+                "touch /tmp/" + marker + "; exec sleep 1000"), null), ResourceRequest.NONE,
+                new CodePackageProbes(null, liveness, readiness), Fixture.FAST_RESTARTS);
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(cp), List.of()), List.of());
+        m.converge(f.assignment(1, a));
+        CodePackageStatus ready = await().atMost(Duration.ofSeconds(20)).until(() -> running(m, a.key(), CP),
+                o -> o.filter(CodePackageStatus::ready).isPresent()).orElseThrow();
+        assertThat(Files.exists(Path.of("/tmp", marker))).as("the marker is the container's, not the host's").isFalse();
+        // The liveness check timed out at least twice by now: each was killed inside the container.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Fixture.status(m, a.key(), CP).orElseThrow().probes().stream()
+                .anyMatch(p -> p.type() == ProbeStatus.Type.Liveness && p.consecutiveFailures() >= 2));
+        assertThat(Fixture.status(m, a.key(), CP).orElseThrow().probes()).anySatisfy(p -> {
+            assertThat(p.type()).isEqualTo(ProbeStatus.Type.Liveness);
+            assertThat(p.lastMessage()).contains("timed out after 300ms running sleep");
+        });
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sleepersOfThisNode())
+                .as("only the container's own sleep 1000 (a check may be running); every timed-out check was killed")
+                .isBetween(1L, 2L));
+        assertThat(ready.restartCount()).isZero();
+        m.converge(f.assignment(2));
+        await().until(() -> m.deployed().isEmpty());
+    }
+
+    @Test
     void aContainerThatExitsIsRestartedWithItsExitCode() throws Exception {
         ActivationManager m = f.manager();
         CodePackageManifest failing = new CodePackageManifest(CP, "1.0.0",
@@ -184,6 +233,20 @@ class ContainerTest {
     private static CodePackageManifest container() {
         return new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of(), null), ResourceRequest.NONE, null,
                 Fixture.FAST_RESTARTS);
+    }
+
+    /** Processes running {@code sleep 1000} in this node's cgroups. */
+    private long sleepersOfThisNode() {
+        return ProcessHandle.allProcesses().filter(h -> {
+            Path proc = Path.of("/proc", Long.toString(h.pid()));
+            try {
+                // /proc/<pid>/cmdline as written (ProcessHandle.Info names the executable, busybox here).
+                return Files.readString(proc.resolve("cmdline")).equals("sleep\u00001000\u0000")
+                        && Files.readString(proc.resolve("cgroup")).contains(f.config.cgroupScope());
+            } catch (IOException e) {
+                return false;
+            }
+        }).count();
     }
 
     private List<String> containers() throws IOException, InterruptedException {

@@ -105,6 +105,20 @@ public final class ContainerDriver implements CodePackageDriver {
         }
     }
 
+    /**
+     * How exec probes run inside {@code containerId} ({@code <runtime> exec}, with the container's own environment
+     * and working directory); null when the node has no runtime.
+     */
+    public io.capstan.agent.probe.ProbeContext.ContainerExec exec(String containerId) {
+        return runtime == null ? null : new io.capstan.agent.probe.ProbeContext.ContainerExec(runtime.command("exec"),
+                containerId);
+    }
+
+    /** Whether commands run through the runtime must be put into the code package's cgroup by the agent (crun). */
+    public boolean joinsAgentCgroup() {
+        return runtime != null && runtime.joinsAgentCgroup();
+    }
+
     /** The ids of every container in this agent's runtime state (to remove those no record explains). */
     public List<String> containers() {
         List<String> ids = new ArrayList<>();
