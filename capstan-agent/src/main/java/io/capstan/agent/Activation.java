@@ -286,11 +286,18 @@ final class Activation implements CodePackageSupervisor.Host {
                 UnpackedImage image = image(codePackage, container);
                 ContainerLaunch launch = ContainerLaunches.of(containerId(dirName, codePackage), paths.bundle(codePackage),
                         image, container, env, hostname(codePackage), dir, paths.work(), paths.log(), cp.resources(),
-                        services.cgroups().path(dirName, codePackage));
+                        services.cgroups().path(dirName, codePackage), endpointPorts());
                 yield new LaunchSpec(launch.args().getFirst(), launch.args(), Map.of(), paths.bundle(codePackage),
                         paths.stdout(codePackage), paths.stderr(codePackage), List.of(), launch);
             }
         };
+    }
+
+    /** The activation's endpoint ports, in a stable order (what a private-network container gets mapped). */
+    private List<Integer> endpointPorts() {
+        synchronized (lock) {
+            return new java.util.TreeSet<>(ports.values()).stream().toList();
+        }
     }
 
     /** The runtime's id for the containers of one code package of one activation (one at a time). */

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +143,54 @@ class ContainerTest {
         await().until(() -> second.deployed().isEmpty());
         assertThat(Fixture.alive(again.pid())).isFalse();
         assertThat(get(port)).isNull();
+    }
+
+    @Test
+    void aPrivateNetworkGetsItsOwnNamespaceWithTheEndpointPortMappedFromTheHost() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/portmap")) && Executables.find("ip").isPresent()
+                && Executables.find("iptables").isPresent(), "needs containernetworking-plugins, iproute2 and iptables");
+        Set<String> netnsBefore = netns();
+        ActivationManager m = f.manager();
+        CodePackageManifest cp = new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of("/bin/sh", "-c",
+                "cat /proc/net/dev > /capstan/work/netdev; exec httpd -f -p 0.0.0.0:$CAPSTAN_ENDPOINT_WEB_PORT -h /www"), null,
+                ContainerSpec.PRIVATE), ResourceRequest.NONE, null, Fixture.FAST_RESTARTS);
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(cp),
+                List.of(new EndpointManifest("web", "http", null))), List.of());
+        m.converge(f.assignment(1, a));
+        await().atMost(Duration.ofSeconds(20)).until(() -> running(m, a.key(), CP), Optional::isPresent);
+        int port = Fixture.find(m, a.key()).orElseThrow().endpoints().get("web");
+        assertThat(await().until(() -> get(port), b -> b != null)).as("the host reaches it on 127.0.0.1").isEqualTo(
+                "hello from a container\n");
+        String netdev = Files.readString(m.activationDir(a.key()).resolve("work/netdev"));
+        assertThat(netdev).as("its own interfaces, not the host's").contains("eth0:").doesNotContain("capstan0");
+        Set<String> added = new java.util.HashSet<>(netns());
+        added.removeAll(netnsBefore);
+        assertThat(added).hasSize(1);
+        String name = added.iterator().next();
+        assertThat(natRules()).as("a port mapping for it").contains(name);
+
+        m.converge(f.assignment(2));
+        await().until(() -> m.deployed().isEmpty());
+        assertThat(netns()).as("the namespace goes with the container").isEqualTo(netnsBefore);
+        assertThat(natRules()).as("and its port mappings").doesNotContain(name);
+        assertThat(get(port)).isNull();
+    }
+
+    private static String natRules() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("iptables", "-t", "nat", "-S").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    private static Set<String> netns() throws IOException {
+        Path dir = Path.of("/var/run/netns");
+        if (!Files.isDirectory(dir)) {
+            return Set.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test

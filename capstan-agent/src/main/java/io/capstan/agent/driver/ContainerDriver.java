@@ -10,6 +10,7 @@ import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.process.Signal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class ContainerDriver implements CodePackageDriver {
 
     private final ContainerRuntime runtime;
     private final String runtimeName;
+    private final ContainerNetwork network;
     private final ProcessLauncher launcher;
     private final ProcessStopper stopper;
     private final ObjectMapper json;
@@ -45,6 +47,8 @@ public final class ContainerDriver implements CodePackageDriver {
                            ObjectMapper json) {
         this.runtime = runtime;
         this.runtimeName = runtimeName;
+        this.network = new ContainerNetwork(runtime == null ? java.nio.file.Path.of("/nonexistent")
+                : runtime.stateRoot().resolveSibling("network"), json);
         this.launcher = launcher;
         this.stopper = stopper;
         this.json = json;
@@ -58,7 +62,13 @@ public final class ContainerDriver implements CodePackageDriver {
         }
         requireRuntime();
         delete(c.containerId()); // a previous run the runtime did not clean up would hold the id
-        OciBundle.write(c, json);
+        Path netns = c.privateNetwork() ? network.attach(c.containerId(), c.publishedPorts()) : null;
+        try {
+            OciBundle.write(c, json, netns);
+        } catch (IOException | RuntimeException e) {
+            network.detach(c.containerId());
+            throw e;
+        }
         List<String> command = runtime.run(c.bundle(), c.containerId());
         LaunchSpec run = new LaunchSpec(command.getFirst(), command.subList(1, command.size()), spec.environment(),
                 c.bundle(), spec.stdout(), spec.stderr(),
@@ -134,11 +144,12 @@ public final class ContainerDriver implements CodePackageDriver {
         return ids;
     }
 
-    /** Kills and removes a container and the runtime's state for it; nothing happens when there is none. */
+    /** Kills and removes a container, the runtime's state for it and its private network; nothing happens when there is none. */
     public void delete(String containerId) {
         if (runtime != null) {
             runtime("delete", "--force", containerId);
         }
+        network.detach(containerId);
     }
 
     private void requireRuntime() throws IOException {

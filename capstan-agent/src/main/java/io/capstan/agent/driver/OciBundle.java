@@ -37,7 +37,7 @@ final class OciBundle {
     }
 
     /** Writes {@code <bundle>/config.json}; returns the bundle folder. */
-    static Path write(ContainerLaunch c, ObjectMapper json) throws IOException {
+    static Path write(ContainerLaunch c, ObjectMapper json, Path netns) throws IOException {
         Files.createDirectories(c.bundle());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);
@@ -78,9 +78,14 @@ final class OciBundle {
         }
 
         Map<String, Object> linux = new LinkedHashMap<>();
-        // No network namespace: the container shares the host network and listens on its allocated ports.
-        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
-                Map.of("type", "mount")));
+        // Without a network namespace the container shares the host network and listens on its allocated ports;
+        // a private one was prepared (address, port mappings) before the container joins it.
+        List<Map<String, Object>> namespaces = new ArrayList<>(List.of(Map.of("type", "pid"), Map.of("type", "ipc"),
+                Map.of("type", "uts"), Map.of("type", "mount")));
+        if (netns != null) {
+            namespaces.add(Map.of("type", "network", "path", netns.toString()));
+        }
+        linux.put("namespaces", namespaces);
         if (c.cgroupsPath() != null) {
             linux.put("cgroupsPath", c.cgroupsPath());
         }

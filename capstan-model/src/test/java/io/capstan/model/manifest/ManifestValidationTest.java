@@ -389,6 +389,16 @@ class ManifestValidationTest {
         }
 
         @Test
+        void aContainerNetworkIsHostOrPrivate() {
+            String yaml = with(PROCESS_BLOCK, "        container: {image: image.tar, network: private}\n");
+            CodePackageManifest c = ManifestParser.parse(yaml, "x").servicePackages().get(0).codePackages().get(0);
+            assertThat(c.run()).isEqualTo(new ContainerSpec("image.tar", List.of(), null, ContainerSpec.PRIVATE));
+            ManifestProblem p = only(with(PROCESS_BLOCK, "        container: {image: image.tar, network: bridge}\n"));
+            assertThat(p.field()).isEqualTo(CODE + ".container.network");
+            assertThat(p.message()).startsWith("'bridge' is not a network: use host (the host's network, the default) or private");
+        }
+
+        @Test
         void relativeCommandMayNotLeaveTheCodePackage() {
             String yaml = with("command: python3", "command: ../Other/run.sh");
             ManifestProblem p = only(yaml);
