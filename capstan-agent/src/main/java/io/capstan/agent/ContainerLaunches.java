@@ -99,6 +99,7 @@ final class ContainerLaunches {
         List<ContainerLaunch.BindMount> mounts = List.of(new ContainerLaunch.BindMount(codeDir, CODE, true),
                 new ContainerLaunch.BindMount(workDir, WORK, false), new ContainerLaunch.BindMount(logDir, LOG, false));
         return new ContainerLaunch(containerId, bundle, image.rootfs(), args, env, cwd, uid, gid, hostname, mounts,
-                limits, cgroupsPath, container.privateNetwork(), container.privateNetwork() ? endpointPorts : List.of());
+                limits, cgroupsPath, container.privateNetwork(), container.privateNetwork() ? endpointPorts : List.of(),
+                container.userNamespace());
     }
 }

@@ -176,6 +176,48 @@ class ContainerTest {
         assertThat(get(port)).isNull();
     }
 
+    @Test
+    void aUserNamespacedContainersRootIsAnUnprivilegedHostUser() throws Exception {
+        userNamespaced();
+    }
+
+    @Test
+    void aUserNamespacedContainerUnderCrun() throws Exception {
+        node("crun");
+        userNamespaced();
+    }
+
+    private void userNamespaced() throws Exception {
+        // The container's root is host uid 100000: it must be able to pass through the test's private temp folder.
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        ActivationManager m = f.manager();
+        CodePackageManifest cp = new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of("/bin/sh", "-c",
+                "id -u > /capstan/work/uid; cat /proc/self/uid_map > /capstan/work/uid_map;"
+                        + " exec httpd -f -p 127.0.0.1:$CAPSTAN_ENDPOINT_WEB_PORT -h /www"), null, ContainerSpec.HOST, true),
+                ResourceRequest.NONE, null, Fixture.FAST_RESTARTS);
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(cp),
+                List.of(new EndpointManifest("web", "http", null))), List.of());
+        m.converge(f.assignment(1, a));
+        await().atMost(Duration.ofSeconds(20)).failFast(() -> Fixture.status(m, a.key(), CP)
+                        .filter(c -> c.restartCount() > 0).map(c -> { throw new AssertionError(c.stderrTail()); }).isPresent())
+                .until(() -> running(m, a.key(), CP), Optional::isPresent);
+        int port = Fixture.find(m, a.key()).orElseThrow().endpoints().get("web");
+        Path work = m.activationDir(a.key()).resolve("work");
+        Path err = m.activationDir(a.key()).resolve("log").resolve(CP + ".err");
+        await().atMost(Duration.ofSeconds(10)).failFast(() -> {
+            if (Files.exists(err) && Files.size(err) > 0) {
+                throw new AssertionError("the container wrote to stderr: " + Files.readString(err));
+            }
+        }).until(() -> get(port), b -> b != null);
+        assertThat(Files.readString(work.resolve("uid")).strip()).as("root inside").isEqualTo("0");
+        assertThat(Files.readString(work.resolve("uid_map")).trim().split("\\s+")).containsExactly("0",
+                Integer.toString(ContainerSpec.MAPPED_UID_BASE), Integer.toString(ContainerSpec.MAPPED_ID_COUNT));
+        assertThat(Files.getAttribute(work.resolve("uid"), "unix:uid")).as("the host sees an unprivileged user")
+                .isEqualTo(ContainerSpec.MAPPED_UID_BASE);
+        m.converge(f.assignment(2));
+        await().until(() -> m.deployed().isEmpty());
+    }
+
     private static String natRules() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("iptables", "-t", "nat", "-S").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -62,6 +62,21 @@ public final class ContainerDriver implements CodePackageDriver {
         }
         requireRuntime();
         delete(c.containerId()); // a previous run the runtime did not clean up would hold the id
+        if (c.userNamespace()) {
+            // The runtime mounts the rootfs and the bound folders as the container's (unprivileged) root: it must be able
+            // to reach them. runc 1.1 has no id-mapped mounts, so a folder closed to others above the data dir stops it.
+            requireSearchable(c.rootfs());
+            for (ContainerLaunch.BindMount m : c.mounts()) {
+                requireSearchable(m.source());
+            }
+            // The container's root is an unprivileged host uid: give it the folders it writes (work, log).
+            for (ContainerLaunch.BindMount m : c.mounts()) {
+                if (!m.readOnly()) {
+                    java.nio.file.Files.setAttribute(m.source(), "unix:uid", io.capstan.model.manifest.ContainerSpec.MAPPED_UID_BASE);
+                    java.nio.file.Files.setAttribute(m.source(), "unix:gid", io.capstan.model.manifest.ContainerSpec.MAPPED_UID_BASE);
+                }
+            }
+        }
         Path netns = c.privateNetwork() ? network.attach(c.containerId(), c.publishedPorts()) : null;
         try {
             OciBundle.write(c, json, netns);
@@ -150,6 +165,18 @@ public final class ContainerDriver implements CodePackageDriver {
             runtime("delete", "--force", containerId);
         }
         network.detach(containerId);
+    }
+
+    /** Every folder above {@code path} lets other users through (o+x), or the start fails naming the one that does not. */
+    private static void requireSearchable(Path path) throws IOException {
+        for (Path p = path.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            var perms = java.nio.file.Files.getPosixFilePermissions(p);
+            if (!perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IOException("a container with userNamespace: true runs as an unprivileged host user, which cannot"
+                        + " reach " + path + " through " + p + ": let other users through it (chmod o+x " + p
+                        + ") or give the agent a --data folder they can reach");
+            }
+        }
     }
 
     private void requireRuntime() throws IOException {

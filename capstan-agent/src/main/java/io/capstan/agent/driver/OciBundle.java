@@ -3,6 +3,7 @@ package io.capstan.agent.driver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.process.ContainerLaunch;
+import io.capstan.model.manifest.ContainerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,12 @@ final class OciBundle {
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")));
         mounts.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-        mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        if (c.userNamespace()) {
+            // sysfs cannot be mounted from a user namespace that does not own the network namespace: bind it read-only.
+            mounts.add(mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+        } else {
+            mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        }
         mounts.add(mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777", "size=65536k")));
         for (ContainerLaunch.BindMount b : c.mounts()) {
             mounts.add(mount(b.destination(), "bind", b.source().toString(),
@@ -84,6 +90,13 @@ final class OciBundle {
                 Map.of("type", "uts"), Map.of("type", "mount")));
         if (netns != null) {
             namespaces.add(Map.of("type", "network", "path", netns.toString()));
+        }
+        if (c.userNamespace()) {
+            namespaces.add(Map.of("type", "user"));
+            List<Map<String, Object>> ids = List.of(Map.of("containerID", 0, "hostID", ContainerSpec.MAPPED_UID_BASE,
+                    "size", ContainerSpec.MAPPED_ID_COUNT));
+            linux.put("uidMappings", ids);
+            linux.put("gidMappings", ids);
         }
         linux.put("namespaces", namespaces);
         if (c.cgroupsPath() != null) {

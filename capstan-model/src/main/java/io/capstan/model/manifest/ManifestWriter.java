@@ -112,6 +112,9 @@ public final class ManifestWriter {
                 if (container.privateNetwork()) {
                     cont.put("network", container.network());
                 }
+                if (container.userNamespace()) {
+                    cont.put("userNamespace", true);
+                }
                 code.put("container", cont);
             }
             if (!c.resources().equals(ResourceRequest.NONE)) {
