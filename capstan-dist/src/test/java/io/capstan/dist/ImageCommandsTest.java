@@ -89,7 +89,11 @@ class ImageCommandsTest {
                 .withImages(ImagePruner.Policy.DEFAULT, credentials).start();
         String server = cluster.apiUrl();
         String ref = "127.0.0.1:" + port + "/team/web:1.4";
-        await().atMost(Duration.ofSeconds(20)).until(() -> cli("node", "show", "node-1", "--server", server).exit() == 0);
+        // Up, not only registered: under load the server can mark a node Down right after it registered.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Result show = cli("node", "show", "node-1", "-o", "json", "--server", server);
+            return show.exit() == 0 && "Up".equals(JSON.readTree(show.out()).path("status").asText());
+        });
 
         Result pull = cli("image", "pull", ref, "--node", "node-1", "--server", server);
         assertThat(pull.exit()).as(pull.err()).isZero();
@@ -123,8 +127,8 @@ class ImageCommandsTest {
     }
 
     @Test
-    void aNodeWithoutTheRightCredentialsSaysSo() throws Exception {
-        // Covered against the real registry above for good credentials; here the usage errors of the options.
+    void anUnreadableCredentialsFileIsAUsageError() throws Exception {
+        // Missing or refused credentials against a real registry: RegistryAuthTest (capstan-agent).
         Result r = cliWith(new String[] {"agent", "--servers", "http://127.0.0.1:1", "--name", "n1", "--data",
                 tmp.resolve("a").toString(), "--registry-credentials", tmp.resolve("none.yaml").toString()});
         assertThat(r.exit()).isEqualTo(2);
