@@ -132,7 +132,8 @@ public final class RegistryPuller {
         try {
             r = send(ref, path, accept, HttpResponse.BodyHandlers.ofByteArray());
         } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach registry " + ref.registry() + " for " + ref + ": " + e.getMessage(), e);
+            throw new IOException("cannot reach registry " + ref.registry() + " for " + ref + ": "
+                    + (e.getMessage() == null ? "connection refused" : e.getMessage()), e);
         }
         if (r.statusCode() == 404) {
             throw new IOException("registry " + ref.registry() + " has no " + ref.repository() + ":" + ref.reference());
