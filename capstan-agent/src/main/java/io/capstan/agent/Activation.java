@@ -286,11 +286,18 @@ final class Activation implements CodePackageSupervisor.Host {
                 UnpackedImage image = image(codePackage, container);
                 ContainerLaunch launch = ContainerLaunches.of(containerId(dirName, codePackage), paths.bundle(codePackage),
                         image, container, env, hostname(codePackage), dir, paths.work(), paths.log(), cp.resources(),
-                        services.cgroups().path(dirName, codePackage));
+                        services.cgroups().path(dirName, codePackage), endpointPorts());
                 yield new LaunchSpec(launch.args().getFirst(), launch.args(), Map.of(), paths.bundle(codePackage),
                         paths.stdout(codePackage), paths.stderr(codePackage), List.of(), launch);
             }
         };
+    }
+
+    /** The activation's endpoint ports, in a stable order (what a private-network container gets mapped). */
+    private List<Integer> endpointPorts() {
+        synchronized (lock) {
+            return new java.util.TreeSet<>(ports.values()).stream().toList();
+        }
     }
 
     /** The runtime's id for the containers of one code package of one activation (one at a time). */
@@ -314,9 +321,45 @@ final class Activation implements CodePackageSupervisor.Host {
         if (known != null) {
             return known;
         }
-        UnpackedImage found = ContainerLaunches.resolveImage(services.images(), services.registry(), container.image(), paths.codePackage(codePackage));
-        images.put(codePackage, found);
-        return found;
+        try {
+            // Found and taken into use in one step no prune can come between.
+            return services.images().shared(() -> {
+                UnpackedImage found = ContainerLaunches.resolveImage(services.images(), services.registry(), container.image(),
+                        paths.codePackage(codePackage));
+                images.put(codePackage, found);
+                services.images().touch(found.digest());
+                return found;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("resolving the image of " + codePackage + " was interrupted");
+        }
+    }
+
+    /**
+     * The images this activation's containers use: those it resolved, and those its bundles name (a container adopted
+     * after an agent restart runs on its rootfs before the image is resolved again).
+     */
+    java.util.Set<io.capstan.agent.image.Digest> imageDigests() {
+        java.util.Set<io.capstan.agent.image.Digest> out = new java.util.HashSet<>();
+        images.values().forEach(i -> out.add(i.digest()));
+        for (var cp : spec.servicePackage().codePackages()) {
+            if (cp.run() instanceof ContainerSpec) {
+                Path config = paths.bundle(cp.name()).resolve("config.json");
+                try {
+                    if (Files.isRegularFile(config)) {
+                        Path rootfs = Path.of(services.json().readTree(config.toFile()).path("root").path("path").asText(""));
+                        String hex = rootfs.getFileName() == null ? "" : rootfs.getFileName().toString();
+                        if (hex.matches("[0-9a-f]{64}")) {
+                            out.add(new io.capstan.agent.image.Digest(hex));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot read {}: {}", config, e.toString());
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -324,6 +367,12 @@ final class Activation implements CodePackageSupervisor.Host {
         Map<String, Integer> p;
         synchronized (lock) {
             p = ports;
+        }
+        if (launched.container() != null) {
+            // Exec checks run inside the container; runc puts them into its cgroup, crun's stay in the agent's.
+            return new ProbeContext(codePackage, p, launched.environment(), paths.log(), paths.codePackage(codePackage),
+                    paths.log(), services.containerDriver().joinsAgentCgroup() ? launched.cgroupProcs() : List.of(),
+                    services.containerDriver().exec(launched.container().containerId()));
         }
         return new ProbeContext(codePackage, p, launched.environment(), launched.workingDir(), paths.codePackage(codePackage),
                 paths.log(), launched.cgroupProcs());

@@ -5,16 +5,19 @@ import io.capstan.agent.cgroup.CgroupMode;
 import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.cgroup.CodePackageCgroup;
 import io.capstan.agent.driver.ContainerDriver;
+import io.capstan.agent.driver.ContainerRuntime;
 import io.capstan.agent.driver.ProcessDriver;
+import io.capstan.agent.image.ImagePruner;
 import io.capstan.agent.image.ImageStore;
 import io.capstan.agent.image.RegistryPuller;
-import io.capstan.agent.process.Executables;
 import io.capstan.agent.probe.ProbeChecker;
 import io.capstan.agent.process.ProcessLauncher;
 import io.capstan.agent.process.ProcessStopper;
 import io.capstan.agent.process.StopTarget;
 import io.capstan.model.CapstanJson;
 import io.capstan.model.cluster.ActivationKey;
+import io.capstan.model.cluster.CodePackageStatus;
+import io.capstan.model.cluster.CodePackageUsage;
 import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.wire.NodeAssignment;
 import io.capstan.model.wire.ServicePackageActivation;
@@ -51,6 +54,10 @@ public final class ActivationManager implements AutoCloseable {
     private final Path activationsDir;
     private final LogRotator logRotator;
     private final ExecutorTimers timers;
+    private final UsageMeter usageMeter = new UsageMeter(System::nanoTime);
+    private final ImagePruner imagePruner;
+    /** How often unused images are checked against the image policy. */
+    static final Duration IMAGE_PRUNE_INTERVAL = Duration.ofMinutes(5);
 
     // Guarded by this.
     private final Map<ActivationKey, Activation> active = new LinkedHashMap<>();
@@ -76,11 +83,13 @@ public final class ActivationManager implements AutoCloseable {
         this.services = new AgentServices(config, packages, launcher, stopper,
                 Cgroups.detect(config.cgroupRoot(), config.cgroupScope()), new PortAllocator(config.endpointPorts()),
                 timers, Clock.systemUTC(), new ProcessDriver(launcher, stopper),
-                new ContainerDriver(Executables.find(config.containerRuntime()).map(Path::toString).orElse(null),
-                        config.dataDir().resolve("runtime"), launcher, stopper, json),
-                images, new RegistryPuller(images, json), onChange, json,
+                new ContainerDriver(ContainerRuntime.find(config.containerRuntime(), config.dataDir().resolve("runtime"),
+                        config.cgroupRoot()).orElse(null), config.containerRuntime(), launcher, stopper, json),
+                images, new RegistryPuller(images, json, credentials(config)), onChange, json,
                 new ProbeChecker(launcher, stopper));
+        this.imagePruner = new ImagePruner(images, this::imagesInUse, services.clock(), config.imagePolicy());
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);
+        timers.every(IMAGE_PRUNE_INTERVAL, this::pruneImages);
     }
 
     /**
@@ -224,6 +233,78 @@ public final class ActivationManager implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * What each running code package uses now, measured in its cgroup (none without cgroups): what the agent sends with
+     * its reports, for {@code capstan node show}.
+     */
+    public List<CodePackageUsage> usage() {
+        if (!services.cgroups().enforced()) {
+            return List.of();
+        }
+        List<Activation> all;
+        synchronized (this) {
+            all = List.copyOf(active.values());
+        }
+        java.time.Instant now = services.clock().instant();
+        List<UsageMeter.Target> targets = new ArrayList<>();
+        for (Activation a : all) {
+            DeployedServicePackage d = a.status();
+            for (CodePackageStatus cp : d.codePackages()) {
+                CodePackageCgroup cgroup = cp.state() == CodePackageStatus.State.Running
+                        ? services.cgroups().existing(a.cgroupName(), cp.name()) : null;
+                if (cgroup == null) {
+                    continue;
+                }
+                long runningFor = cp.startedAt() == null ? 0 : Math.max(0, Duration.between(cp.startedAt(), now).toNanos());
+                targets.add(new UsageMeter.Target(new CodePackageUsage(d.application(), d.servicePackage(),
+                        d.activationId(), cp.name(), 0, 0), cgroup, runningFor));
+            }
+        }
+        return usageMeter.read(targets);
+    }
+
+    /** The node's images: list, prune, and the policy that removes unused ones. */
+    public ImagePruner images() {
+        return imagePruner;
+    }
+
+    /** Pulls an image by reference (capstan image pull); the same pull as an activation's, shared if one runs. */
+    public io.capstan.agent.image.UnpackedImage pullImage(String reference) throws IOException, InterruptedException {
+        io.capstan.agent.image.ImageReference ref = io.capstan.agent.image.ImageReference.parse(reference);
+        return services.images().shared(() -> services.registry().pull(ref));
+    }
+
+    /** The images any activation (active or stopping) uses now. */
+    private Set<io.capstan.agent.image.Digest> imagesInUse() {
+        List<Activation> all;
+        synchronized (this) {
+            all = new ArrayList<>(active.values());
+            all.addAll(stopping);
+        }
+        Set<io.capstan.agent.image.Digest> used = new HashSet<>();
+        all.forEach(a -> used.addAll(a.imageDigests()));
+        return used;
+    }
+
+    private void pruneImages() {
+        try {
+            imagePruner.enforcePolicy();
+        } catch (IOException | RuntimeException e) {
+            // A scheduled task that throws is never run again: log and carry on.
+            log.warn("cannot prune the images of node {}: {}", config.name(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static io.capstan.agent.image.RegistryCredentials credentials(AgentConfig config) {
+        try {
+            return io.capstan.agent.image.RegistryCredentials.read(config.registryCredentials());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** The index of the last assignment converged to (0 before the first). */

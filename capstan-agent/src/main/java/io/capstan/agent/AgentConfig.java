@@ -1,5 +1,7 @@
 package io.capstan.agent;
 
+import io.capstan.agent.driver.ContainerRuntime;
+import io.capstan.agent.image.ImagePruner;
 import io.capstan.model.Names;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -35,7 +37,10 @@ import java.util.Objects;
  * @param cgroupRoot        the cgroup mount (default /sys/fs/cgroup); null runs without cgroups
  * @param assignmentWait    how long one blocking assignment query may wait; default 30s
  * @param reportResync      a full report is sent at least this often; default 10s
- * @param containerRuntime  the OCI runtime for container code packages: runc (default) or crun
+ * @param containerRuntime  the OCI runtime for container code packages: runc (default) or crun, or a path to one
+ * @param imagePolicy       how long an image no activation uses is kept (default 24h) and how much all images may
+ *                          hold (default 10 GiB) before unused ones are removed
+ * @param registryCredentials a YAML file of registry: {username, password} or {token}; null for none
  */
 public record AgentConfig(
         String name,
@@ -53,7 +58,9 @@ public record AgentConfig(
         Path cgroupRoot,
         Duration assignmentWait,
         Duration reportResync,
-        String containerRuntime) {
+        String containerRuntime,
+        ImagePruner.Policy imagePolicy,
+        Path registryCredentials) {
 
     public static final Path DEFAULT_CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
@@ -73,6 +80,11 @@ public record AgentConfig(
         assignmentWait = positive(assignmentWait, Duration.ofSeconds(30), "assignmentWait");
         reportResync = positive(reportResync, Duration.ofSeconds(10), "reportResync");
         containerRuntime = containerRuntime == null || containerRuntime.isBlank() ? "runc" : containerRuntime;
+        ContainerRuntime.kindOf(containerRuntime); // runc or crun (or a path to one): refused here, not at first use
+        imagePolicy = imagePolicy == null ? ImagePruner.Policy.DEFAULT : imagePolicy;
+        if (imagePolicy.keepUnused().isNegative() || imagePolicy.maxBytes() < 0) {
+            throw new IllegalArgumentException("imagePolicy: keepUnused and maxBytes must not be negative");
+        }
     }
 
     /** A builder with every default filled in; only name and data dir are required. */
@@ -139,6 +151,8 @@ public record AgentConfig(
         private Duration assignmentWait;
         private Duration reportResync;
         private String containerRuntime;
+        private ImagePruner.Policy imagePolicy;
+        private Path registryCredentials;
 
         private Builder(String name, Path dataDir) {
             this.name = name;
@@ -223,10 +237,22 @@ public record AgentConfig(
             return this;
         }
 
+        /** When unused images are removed (by age, and by total size). */
+        public Builder imagePolicy(ImagePruner.Policy v) {
+            imagePolicy = v;
+            return this;
+        }
+
+        /** The node's registry credentials file (registry: {username, password} or {token}). */
+        public Builder registryCredentials(Path v) {
+            registryCredentials = v;
+            return this;
+        }
+
         public AgentConfig build() {
             return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties,
                     endpointPorts, heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot,
-                    assignmentWait, reportResync, containerRuntime);
+                    assignmentWait, reportResync, containerRuntime, imagePolicy, registryCredentials);
         }
     }
 }

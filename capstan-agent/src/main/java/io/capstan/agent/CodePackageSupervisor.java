@@ -274,8 +274,9 @@ final class CodePackageSupervisor {
         }
         phase = new Phase.Starting();
         try {
-            ensureCgroup();
+            // Leftovers first: removing an exited runc container also removes the cgroup it ran in.
             killLeftovers();
+            ensureCgroup();
             LaunchSpec spec = host.launchSpec(name);
             if (cgroup != null) {
                 spec = spec.withCgroupProcs(cgroup.procsFiles());
@@ -467,7 +468,7 @@ final class CodePackageSupervisor {
     }
 
     private void ensureCgroup() {
-        if (cgroup != null || !services.cgroups().enforced()) {
+        if (cgroup != null && cgroup.exists() || !services.cgroups().enforced()) {
             return;
         }
         try {

@@ -64,7 +64,7 @@ final class ContainerLaunches {
 
     static ContainerLaunch of(String containerId, Path bundle, UnpackedImage image, ContainerSpec container,
                               Map<String, String> capstanEnv, String hostname, Path codeDir, Path workDir, Path logDir,
-                              ResourceRequest limits, String cgroupsPath) throws IOException {
+                              ResourceRequest limits, String cgroupsPath, List<Integer> endpointPorts) throws IOException {
         ImageConfig config = image.config();
         List<String> args = new ArrayList<>(config.entrypoint());
         args.addAll(container.args().isEmpty() ? config.cmd() : container.args());
@@ -99,6 +99,7 @@ final class ContainerLaunches {
         List<ContainerLaunch.BindMount> mounts = List.of(new ContainerLaunch.BindMount(codeDir, CODE, true),
                 new ContainerLaunch.BindMount(workDir, WORK, false), new ContainerLaunch.BindMount(logDir, LOG, false));
         return new ContainerLaunch(containerId, bundle, image.rootfs(), args, env, cwd, uid, gid, hostname, mounts,
-                limits, cgroupsPath);
+                limits, cgroupsPath, container.privateNetwork(), container.privateNetwork() ? endpointPorts : List.of(),
+                container.userNamespace());
     }
 }

@@ -3,6 +3,8 @@ package io.capstan.agent;
 import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.wire.NodeAssignment;
 import io.capstan.model.wire.NodeReport;
+import io.capstan.model.wire.HeartbeatAnswer;
+import io.capstan.model.wire.NodeCommandResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +17,13 @@ public interface ControlPlane extends AutoCloseable {
 
     /**
      * Empty when the server does not know the node (register again); otherwise when the server asks for the next
-     * heartbeat (the interval grows with the cluster, so the leader absorbs a bounded rate), zero if it did not say.
+     * heartbeat (the interval grows with the cluster, so the leader absorbs a bounded rate; zero if it did not say)
+     * and the operator commands waiting for the node.
      */
-    java.util.Optional<Duration> heartbeat(String node) throws IOException, InterruptedException;
+    java.util.Optional<HeartbeatAnswer> heartbeat(String node) throws IOException, InterruptedException;
+
+    /** Posts how a command the heartbeat brought went. */
+    void commandResult(String node, String commandId, NodeCommandResult result) throws IOException, InterruptedException;
 
     /** The node's assignment once the state index is past {@code index}, or after {@code wait} at the latest. */
     NodeAssignment assignment(String node, long index, Duration wait) throws IOException, InterruptedException;

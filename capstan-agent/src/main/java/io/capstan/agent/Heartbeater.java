@@ -1,7 +1,9 @@
 package io.capstan.agent;
 
 import io.capstan.model.cluster.NodeDescription;
+import io.capstan.model.wire.NodeCommand;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +20,13 @@ final class Heartbeater implements Runnable {
     private final Supplier<NodeDescription> description;
     private final Duration interval;
     private final Runnable onRegistered;
+    private final Consumer<NodeCommand> commands;
     private volatile boolean registered;
 
-    Heartbeater(ControlPlane controlPlane, Supplier<NodeDescription> description, Duration interval, Runnable onRegistered) {
+    /** @param commands takes each operator command a heartbeat answer brings (must not block) */
+    Heartbeater(ControlPlane controlPlane, Supplier<NodeDescription> description, Duration interval, Runnable onRegistered,
+                Consumer<NodeCommand> commands) {
+        this.commands = commands;
         this.controlPlane = controlPlane;
         this.description = description;
         this.interval = interval;
@@ -52,7 +58,9 @@ final class Heartbeater implements Runnable {
                             registered = false;
                             continue;
                         }
-                        next = asked.get().compareTo(interval) > 0 ? asked.get() : interval;
+                        Duration askedFor = Duration.ofMillis(Math.max(0, asked.get().nextHeartbeatMillis()));
+                        next = askedFor.compareTo(interval) > 0 ? askedFor : interval;
+                        asked.get().commands().forEach(commands);
                     }
                     retry.reset();
                     if (failing) {

@@ -5,7 +5,9 @@ import io.capstan.model.CapstanJson;
 import io.capstan.model.Durations;
 import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.wire.ApiError;
+import io.capstan.model.wire.HeartbeatAnswer;
 import io.capstan.model.wire.NodeAssignment;
+import io.capstan.model.wire.NodeCommandResult;
 import io.capstan.model.wire.NodeReport;
 import java.io.IOException;
 import java.net.URI;
@@ -54,7 +56,7 @@ public final class HttpControlPlane implements ControlPlane {
     }
 
     @Override
-    public java.util.Optional<Duration> heartbeat(String node) throws IOException, InterruptedException {
+    public java.util.Optional<HeartbeatAnswer> heartbeat(String node) throws IOException, InterruptedException {
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(base.resolve("/v1/nodes/" + enc(node) + "/heartbeat"))
                 .timeout(REQUEST_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.noBody())
@@ -63,8 +65,19 @@ public final class HttpControlPlane implements ControlPlane {
             return java.util.Optional.empty();
         }
         expectOk(r);
-        long next = r.body().isBlank() ? 0 : json.readTree(r.body()).path("nextHeartbeatMillis").asLong(0);
-        return java.util.Optional.of(Duration.ofMillis(Math.max(0, next)));
+        if (r.body().isBlank()) {
+            return java.util.Optional.of(new HeartbeatAnswer(0, 0, List.of()));
+        }
+        // Read leniently: a newer server may say more than this agent knows.
+        HeartbeatAnswer answer = json.readerFor(HeartbeatAnswer.class)
+                .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(r.body());
+        return java.util.Optional.of(answer);
+    }
+
+    @Override
+    public void commandResult(String node, String commandId, NodeCommandResult result) throws IOException, InterruptedException {
+        expectOk(send(base -> post(base, "/v1/nodes/" + enc(node) + "/commands/" + enc(commandId) + "/result", result),
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     @Override

@@ -65,7 +65,9 @@ public final class NodeAgent implements AutoCloseable {
                     () -> heartbeater != null && heartbeater.registered());
             manager = new ActivationManager(config, packages, reporter::signal);
             manager.recover();
-            heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal);
+            NodeCommandRunner commands = new NodeCommandRunner(config.name(), controlPlane, () -> manager);
+            heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal,
+                    commands::accept);
             loops.add(loop("heartbeat", heartbeater));
             loops.add(loop("assignment", new AssignmentWatcher(controlPlane, manager, config.name(), config.assignmentWait())));
             loops.add(loop("report", reporter));
@@ -125,8 +127,9 @@ public final class NodeAgent implements AutoCloseable {
 
     /** What the agent reports now: every activation on the node. */
     public NodeReport report() {
-        return new NodeReport(config.name(), manager == null ? 0 : manager.assignmentIndex(),
-                manager == null ? List.of() : manager.deployed());
+        ActivationManager m = manager;
+        return new NodeReport(config.name(), m == null ? 0 : m.assignmentIndex(), m == null ? List.of() : m.deployed(),
+                m == null ? List.of() : m.usage());
     }
 
     public AgentStatus status() {

@@ -50,12 +50,17 @@ final class FakeControlPlane implements ControlPlane {
     }
 
     @Override
-    public java.util.Optional<Duration> heartbeat(String node) {
+    public java.util.Optional<io.capstan.model.wire.HeartbeatAnswer> heartbeat(String node) {
         if (forget) {
             forget = false;
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(Duration.ZERO);
+        return java.util.Optional.of(new io.capstan.model.wire.HeartbeatAnswer(0, 0, java.util.List.of()));
+    }
+
+    @Override
+    public void commandResult(String node, String commandId, io.capstan.model.wire.NodeCommandResult result) {
+        throw new UnsupportedOperationException("no commands through the fake control plane");
     }
 
     @Override

@@ -32,6 +32,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             AppCommands.class,
             ServiceCommands.class,
             NodeCommands.class,
+            ImageCommands.class,
             ReplicaCommands.class,
             DeployedCommands.class,
             EventsCommand.class,

@@ -2,14 +2,16 @@ package io.capstan.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "node", synopsisSubcommandLabel = "COMMAND", description = "Nodes of the cluster.",
-        subcommands = {NodeCommands.ListNodes.class, NodeCommands.DisableNode.class, NodeCommands.EnableNode.class,
-                NodeCommands.RemoveNode.class})
+        subcommands = {NodeCommands.ListNodes.class, NodeCommands.ShowNode.class, NodeCommands.DisableNode.class,
+                NodeCommands.EnableNode.class, NodeCommands.RemoveNode.class})
 final class NodeCommands extends GroupCommand {
 
     @Command(name = "list", description = "List nodes: status, domains, replicas and service packages held.")
@@ -29,6 +31,58 @@ final class NodeCommands extends GroupCommand {
                         Json.text(n, "lastHeartbeat"));
             }
             return t;
+        }
+    }
+
+    @Command(name = "show", description = "One node: status and domains; per resource what its replicas request, what its"
+            + " code packages use (as its agent last measured them) and what it offers; then each measured code package.")
+    static final class ShowNode extends ApiCommand {
+        @Parameters(paramLabel = "NODE", converter = Converters.Name.class, description = "The node's name.")
+        String node;
+
+        @Override
+        public Integer call() {
+            show(api().get(ApiClient.path("v1", "nodes", node)), ShowNode::render);
+            return 0;
+        }
+
+        static String render(JsonNode n) {
+            List<String[]> head = new ArrayList<>();
+            head.add(new String[] {"Node", Json.text(n, "name")});
+            head.add(new String[] {"Status", Json.text(n, "status")});
+            head.add(new String[] {"Address", Json.text(n, "address")});
+            head.add(new String[] {"Domains", Json.text(n, "faultDomain") + " " + Json.text(n, "upgradeDomain")});
+            head.add(new String[] {"Replicas", Json.text(n, "replicas") + " in " + Json.text(n, "deployedServicePackages")
+                    + " service package(s)"});
+            String measured = Json.text(n, "measuredAt");
+            head.add(new String[] {"Measured", measured == null ? "never (no report with measurements yet)" : measured});
+            StringBuilder sb = new StringBuilder(Table.keyValues(head)).append('\n');
+            Table resources = new Table("RESOURCE", "REQUESTED", "USED", "CAPACITY");
+            n.path("resources").fields().forEachRemaining(e -> resources.row(e.getKey(),
+                    amount(e.getValue().get("requested")), amount(e.getValue().get("used")),
+                    amount(e.getValue().get("capacity"))));
+            sb.append(resources.render());
+            JsonNode usage = n.path("usage");
+            if (usage.isArray() && !usage.isEmpty()) {
+                Table t = new Table("APPLICATION", "SERVICE PACKAGE", "ACTIVATION", "CODE PACKAGE", "CPU", "MEMORY MiB");
+                for (JsonNode u : usage) {
+                    String activation = Json.text(u, "activationId");
+                    t.row(Json.text(u, "application"), Json.text(u, "servicePackage"),
+                            activation == null || activation.isEmpty() ? "(shared)" : activation, Json.text(u, "codePackage"),
+                            amount(u.get("cpu")), amount(u.get("memoryMiB")));
+                }
+                sb.append('\n').append(t.render());
+            }
+            return sb.toString();
+        }
+
+        /** A figure with at most three decimals; "-" when not known. */
+        private static String amount(JsonNode v) {
+            if (v == null || !v.isNumber()) {
+                return "-";
+            }
+            return new java.math.BigDecimal(v.asDouble()).setScale(3, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+                    .toPlainString();
         }
     }
 

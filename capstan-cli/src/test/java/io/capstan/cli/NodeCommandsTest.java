@@ -45,4 +45,27 @@ class NodeCommandsTest {
         assertThat(cli.run("node", "enable", "node-2").out()).isEqualTo("node node-2 is Up\n");
         assertThat(cli.run("node", "enable", "node-2", "-o", "json").out()).isEqualTo(node("Up", 0) + "\n");
     }
+
+    @Test
+    void showPrintsRequestedUsedAndCapacityPerResourceAndEachMeasuredCodePackage() {
+        String body = "{\"name\":\"node-1\",\"address\":\"127.0.0.1\",\"faultDomain\":\"fd:/rack1\",\"upgradeDomain\":\"UD1\","
+                + "\"status\":\"Up\",\"replicas\":2,\"deployedServicePackages\":1,"
+                + "\"resources\":{\"cpu\":{\"requested\":0.5,\"used\":0.123,\"capacity\":2.0},"
+                + "\"memoryMiB\":{\"requested\":256.0,\"used\":41.3,\"capacity\":8192.0},"
+                + "\"disk\":{\"requested\":10.0,\"used\":null,\"capacity\":100.0}},"
+                + "\"measuredAt\":\"2026-12-03T19:00:00Z\",\"usage\":[{\"application\":\"Shop\",\"servicePackage\":\"WebPackage\","
+                + "\"activationId\":\"\",\"codePackage\":\"Web\",\"cpu\":0.123,\"memoryMiB\":41.3}]}";
+        server.on("GET", "/v1/nodes/node-1", ok(40, body), ok(40, body));
+
+        Cli.Result r = cli.run("node", "show", "node-1");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Measured:  2026-12-03T19:00:00Z")
+                .contains("RESOURCE   REQUESTED  USED   CAPACITY\n")
+                .contains("cpu        0.5        0.123  2\n")
+                .contains("memoryMiB  256        41.3   8192\n")
+                .contains("disk       10         -      100\n")
+                .contains("Shop         WebPackage       (shared)    Web           0.123  41.3");
+        assertThat(cli.run("node", "show", "node-1", "-o", "json").out()).isEqualTo(body + "\n");
+    }
 }

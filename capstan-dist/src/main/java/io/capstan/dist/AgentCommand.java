@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code capstan agent}: the node agent of one machine. Stopping it leaves its workloads running for its next start to adopt. */
@@ -45,8 +47,19 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--address", defaultValue = "127.0.0.1", description = "Address workloads are reached at (default: ${DEFAULT-VALUE}).")
     String address;
 
+    @Option(names = "--container-runtime", paramLabel = "runc|crun",
+            description = "OCI runtime for container code packages: runc or crun, or a path to one (default: runc).")
+    String containerRuntime;
+
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        String runtime = ContainerRuntimeOption.resolve(spec, containerRuntime);
         Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "agent-" + name)).toAbsolutePath();
         Map<String, Double> caps = new LinkedHashMap<>(AgentConfig.machineCapacities());
         if (capacity != null) {
@@ -60,6 +73,9 @@ public final class AgentCommand implements Callable<Integer> {
                 .properties(properties)
                 .endpointPorts(PortRange.parse(endpointPorts))
                 .apiAddress(address)
+                .containerRuntime(runtime)
+                .imagePolicy(images.policy(spec))
+                .registryCredentials(images.credentials(spec))
                 .build();
         NodeAgent agent = new NodeAgent(config);
         CountDownLatch stopped = new CountDownLatch(1);

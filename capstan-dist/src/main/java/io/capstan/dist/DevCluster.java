@@ -33,6 +33,10 @@ public final class DevCluster implements AutoCloseable {
     private int gatewayPort = -1;
     private io.capstan.gateway.Gateway gateway;
     private int gatewayBound;
+    /** The nodes' OCI runtime (runc or crun). */
+    private String containerRuntime = "runc";
+    private io.capstan.agent.image.ImagePruner.Policy imagePolicy;
+    private Path registryCredentials;
 
     public DevCluster(Settings settings) {
         if (settings.nodes() < 1) {
@@ -55,6 +59,19 @@ public final class DevCluster implements AutoCloseable {
         return this;
     }
 
+    /** The nodes' image policy and registry credentials file (null: none). */
+    public DevCluster withImages(io.capstan.agent.image.ImagePruner.Policy policy, Path credentials) {
+        this.imagePolicy = policy;
+        this.registryCredentials = credentials;
+        return this;
+    }
+
+    /** Runs the nodes' container code packages with {@code runtime} (runc or crun). */
+    public DevCluster withContainerRuntime(String runtime) {
+        this.containerRuntime = runtime;
+        return this;
+    }
+
     public DevCluster start() throws java.io.IOException {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + settings.raftPort(), settings.apiPort(),
                 settings.dataDir().resolve("server")).withNodeDownAfter(settings.nodeDownAfter()).withEventLog(settings.eventLog())).start();
@@ -67,6 +84,9 @@ public final class DevCluster implements AutoCloseable {
                     .upgradeDomain("UD" + i)
                     .capacities(settings.nodeCapacity())
                     .endpointPorts(new PortRange(first, first + slice - 1))
+                    .containerRuntime(containerRuntime)
+                    .imagePolicy(imagePolicy)
+                    .registryCredentials(registryCredentials)
                     .build();
             NodeAgent agent = new NodeAgent(config);
             agents.add(agent);

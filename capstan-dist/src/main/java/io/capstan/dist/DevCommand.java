@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import io.capstan.cli.Converters;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code capstan dev}: a whole cluster on this machine, in the foreground until SIGTERM. */
 @Command(name = "dev", mixinStandardHelpOptions = true,
@@ -62,8 +64,19 @@ public final class DevCommand implements Callable<Integer> {
                     + " unless it exists; waits until it has converged.")
     Path deploy;
 
+    @Option(names = "--container-runtime", paramLabel = "runc|crun",
+            description = "OCI runtime for the nodes' container code packages: runc or crun, or a path to one (default: runc).")
+    String containerRuntime;
+
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        String runtime = ContainerRuntimeOption.resolve(spec, containerRuntime);
         Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "dev");
         Map<String, Double> capacity = new LinkedHashMap<>(DevCluster.machineShare(nodes));
         if (nodeCpu != null) {
@@ -73,7 +86,9 @@ public final class DevCommand implements Callable<Integer> {
             capacity.put("memoryMiB", nodeMemory);
         }
         DevCluster cluster = new DevCluster(new DevCluster.Settings(nodes, dir.toAbsolutePath(), apiPort, raftPort,
-                capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog)).withGateway(gatewayPort);
+                capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog)).withGateway(gatewayPort)
+                .withContainerRuntime(runtime)
+                .withImages(images.policy(spec), images.credentials(spec));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");

@@ -23,7 +23,7 @@ public final class Cgroups {
     private static final long CFS_PERIOD_US = 100_000;
     private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
     /** Every code package gets a pids limit: a fork bomb stays inside its own cgroup. */
-    static final long PIDS_LIMIT = 4096;
+    public static final long PIDS_LIMIT = 4096;
     private static final List<String> V2_CONTROLLERS = List.of("memory", "cpu", "pids");
 
     private final CgroupMode mode;

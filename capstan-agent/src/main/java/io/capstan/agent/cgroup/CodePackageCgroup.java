@@ -73,6 +73,42 @@ public record CodePackageCgroup(List<Path> directories) {
         return -1;
     }
 
+    /**
+     * The memory the cgroup's processes use, in bytes, as the kernel sees it (and as Kubernetes calls it, the
+     * working set): memory.usage_in_bytes less total_inactive_file (v1) or memory.current less inactive_file (v2);
+     * -1 when unknown.
+     */
+    public long memoryBytes() {
+        for (Path dir : directories) {
+            Path v1 = dir.resolve("memory.usage_in_bytes");
+            Path v2 = dir.resolve("memory.current");
+            try {
+                boolean isV1 = Files.isRegularFile(v1);
+                if (!isV1 && !Files.isRegularFile(v2)) {
+                    continue;
+                }
+                long usage = Long.parseLong(Files.readString(isV1 ? v1 : v2).trim());
+                String inactiveKey = isV1 ? "total_inactive_file " : "inactive_file ";
+                long inactive = 0;
+                for (String line : Files.readAllLines(dir.resolve("memory.stat"))) {
+                    if (line.startsWith(inactiveKey)) {
+                        inactive = Long.parseLong(line.substring(inactiveKey.length()).trim());
+                        break;
+                    }
+                }
+                return Math.max(0, usage - inactive);
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether every directory is still there (a container runtime removes the cgroup with its container). */
+    public boolean exists() {
+        return directories.stream().allMatch(Files::isDirectory);
+    }
+
     /** Removes the directories; fails while a process is still inside. */
     public void remove() throws IOException {
         IOException failure = null;

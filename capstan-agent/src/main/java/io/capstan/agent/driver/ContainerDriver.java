@@ -21,27 +21,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OCI containers through runc (or crun) in foreground mode: {@code runc --root <state> run --bundle B id} is started
- * like a process (own session and group, stdout/stderr straight to the log files; the runtime puts the container into
- * the code package's cgroup), so
- * the runtime process is what the agent records, waits for and adopts; its exit status is the container's. Stopping
- * signals the runtime (which forwards to the container's pid 1) and the cgroup, then {@code delete --force} removes
- * whatever the runtime still keeps for the container.
+ * OCI containers through runc (or crun) in foreground mode: {@code runc --root <state> run --keep --bundle B id} is
+ * started like a process (own session and group, stdout/stderr straight to the log files; the container runs in the
+ * code package's cgroup, see {@link ContainerRuntime}), so the runtime process is what the agent records, waits for
+ * and adopts; its exit status is the container's. The exited container stays until the next start or the stop, so
+ * the supervisor reads its cgroup's OOM kills first. Stopping signals the runtime (which forwards to the container's
+ * pid 1) and the cgroup, then {@code delete --force} removes whatever the runtime still keeps for the container.
  */
 public final class ContainerDriver implements CodePackageDriver {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerDriver.class);
 
-    private final String runtime;
-    private final Path stateRoot;
+    private final ContainerRuntime runtime;
+    private final String runtimeName;
+    private final ContainerNetwork network;
     private final ProcessLauncher launcher;
     private final ProcessStopper stopper;
     private final ObjectMapper json;
 
-    /** @param runtime the runtime's path, or null when the node has none (every start then fails, saying so) */
-    public ContainerDriver(String runtime, Path stateRoot, ProcessLauncher launcher, ProcessStopper stopper, ObjectMapper json) {
+    /**
+     * @param runtime     the runtime, or null when the node has none (every start then fails, saying so)
+     * @param runtimeName what the agent was told to use (runc, crun), for that message
+     */
+    public ContainerDriver(ContainerRuntime runtime, String runtimeName, ProcessLauncher launcher, ProcessStopper stopper,
+                           ObjectMapper json) {
         this.runtime = runtime;
-        this.stateRoot = stateRoot;
+        this.runtimeName = runtimeName;
+        this.network = new ContainerNetwork(runtime == null ? java.nio.file.Path.of("/nonexistent")
+                : runtime.stateRoot().resolveSibling("network"), json);
         this.launcher = launcher;
         this.stopper = stopper;
         this.json = json;
@@ -55,12 +62,34 @@ public final class ContainerDriver implements CodePackageDriver {
         }
         requireRuntime();
         delete(c.containerId()); // a previous run the runtime did not clean up would hold the id
-        OciBundle.write(c, json);
-        LaunchSpec run = new LaunchSpec(runtime, List.of("--root", stateRoot.toString(), "run", "--bundle",
-                c.bundle().toString(), c.containerId()), spec.environment(), c.bundle(), spec.stdout(), spec.stderr(),
-                // The runtime itself stays outside: it puts the container into cgroupsPath, and removes that cgroup
-                // when the container exits, which it could not while it sat inside.
-                List.of());
+        if (c.userNamespace()) {
+            // The runtime mounts the rootfs and the bound folders as the container's (unprivileged) root: it must be able
+            // to reach them. runc 1.1 has no id-mapped mounts, so a folder closed to others above the data dir stops it.
+            requireSearchable(c.rootfs());
+            for (ContainerLaunch.BindMount m : c.mounts()) {
+                requireSearchable(m.source());
+            }
+            // The container's root is an unprivileged host uid: give it the folders it writes (work, log).
+            for (ContainerLaunch.BindMount m : c.mounts()) {
+                if (!m.readOnly()) {
+                    java.nio.file.Files.setAttribute(m.source(), "unix:uid", io.capstan.model.manifest.ContainerSpec.MAPPED_UID_BASE);
+                    java.nio.file.Files.setAttribute(m.source(), "unix:gid", io.capstan.model.manifest.ContainerSpec.MAPPED_UID_BASE);
+                }
+            }
+        }
+        Path netns = c.privateNetwork() ? network.attach(c.containerId(), c.publishedPorts()) : null;
+        try {
+            OciBundle.write(c, json, netns);
+        } catch (IOException | RuntimeException e) {
+            network.detach(c.containerId());
+            throw e;
+        }
+        List<String> command = runtime.run(c.bundle(), c.containerId());
+        LaunchSpec run = new LaunchSpec(command.getFirst(), command.subList(1, command.size()), spec.environment(),
+                c.bundle(), spec.stdout(), spec.stderr(),
+                // runc stays outside and puts the container into cgroupsPath (kept after the exit by run --keep);
+                // crun, with its cgroup manager off, joins the code package's cgroup and the container inherits it.
+                runtime.joinsAgentCgroup() ? spec.cgroupProcs() : List.of());
         Process process = launcher.start(run);
         long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
@@ -101,6 +130,20 @@ public final class ContainerDriver implements CodePackageDriver {
         }
     }
 
+    /**
+     * How exec probes run inside {@code containerId} ({@code <runtime> exec}, with the container's own environment
+     * and working directory); null when the node has no runtime.
+     */
+    public io.capstan.agent.probe.ProbeContext.ContainerExec exec(String containerId) {
+        return runtime == null ? null : new io.capstan.agent.probe.ProbeContext.ContainerExec(runtime.command("exec"),
+                containerId);
+    }
+
+    /** Whether commands run through the runtime must be put into the code package's cgroup by the agent (crun). */
+    public boolean joinsAgentCgroup() {
+        return runtime != null && runtime.joinsAgentCgroup();
+    }
+
     /** The ids of every container in this agent's runtime state (to remove those no record explains). */
     public List<String> containers() {
         List<String> ids = new ArrayList<>();
@@ -116,24 +159,37 @@ public final class ContainerDriver implements CodePackageDriver {
         return ids;
     }
 
-    /** Kills and removes a container and the runtime's state for it; nothing happens when there is none. */
+    /** Kills and removes a container, the runtime's state for it and its private network; nothing happens when there is none. */
     public void delete(String containerId) {
         if (runtime != null) {
             runtime("delete", "--force", containerId);
+        }
+        network.detach(containerId);
+    }
+
+    /** Every folder above {@code path} lets other users through (o+x), or the start fails naming the one that does not. */
+    private static void requireSearchable(Path path) throws IOException {
+        for (Path p = path.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            var perms = java.nio.file.Files.getPosixFilePermissions(p);
+            if (!perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IOException("a container with userNamespace: true runs as an unprivileged host user, which cannot"
+                        + " reach " + path + " through " + p + ": let other users through it (chmod o+x " + p
+                        + ") or give the agent a --data folder they can reach");
+            }
         }
     }
 
     private void requireRuntime() throws IOException {
         if (runtime == null) {
-            throw new IOException("this node has no container runtime: install runc (apt-get install runc)"
-                    + " or start the agent with --container-runtime crun");
+            throw new IOException("this node has no container runtime: " + runtimeName + " was not found (apt-get install "
+                    + runtimeName + ", or start the agent with --container-runtime "
+                    + ("crun".equals(runtimeName) ? "runc" : "crun") + ")");
         }
     }
 
     /** Runs a short runtime command; returns its output. Failures (a container already gone) are only logged. */
     private String runtime(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(runtime, "--root", stateRoot.toString()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = runtime.command(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
                     new java.io.File("/dev/null"))).start();

@@ -1,7 +1,9 @@
 package io.capstan.agent.driver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.agent.cgroup.Cgroups;
 import io.capstan.agent.process.ContainerLaunch;
+import io.capstan.model.manifest.ContainerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +32,13 @@ final class OciBundle {
             "ptrace", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff", "swapon", "umount2",
             "unshare", "userfaultfd");
     private static final long CFS_PERIOD_US = 100_000;
+    private static final long PIDS_LIMIT = Cgroups.PIDS_LIMIT;
 
     private OciBundle() {
     }
 
     /** Writes {@code <bundle>/config.json}; returns the bundle folder. */
-    static Path write(ContainerLaunch c, ObjectMapper json) throws IOException {
+    static Path write(ContainerLaunch c, ObjectMapper json, Path netns) throws IOException {
         Files.createDirectories(c.bundle());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);
@@ -56,7 +59,12 @@ final class OciBundle {
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")));
         mounts.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-        mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        if (c.userNamespace()) {
+            // sysfs cannot be mounted from a user namespace that does not own the network namespace: bind it read-only.
+            mounts.add(mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+        } else {
+            mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        }
         mounts.add(mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777", "size=65536k")));
         for (ContainerLaunch.BindMount b : c.mounts()) {
             mounts.add(mount(b.destination(), "bind", b.source().toString(),
@@ -65,6 +73,8 @@ final class OciBundle {
 
         Map<String, Object> resources = new LinkedHashMap<>();
         resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
+        // The same pids limit as the agent's own cgroups: runc re-creates the cgroup for every run.
+        resources.put("pids", Map.of("limit", PIDS_LIMIT));
         if (c.limits().memoryMiB() > 0) {
             resources.put("memory", Map.of("limit", c.limits().memoryMiB() * 1024 * 1024));
         }
@@ -74,9 +84,21 @@ final class OciBundle {
         }
 
         Map<String, Object> linux = new LinkedHashMap<>();
-        // No network namespace: the container shares the host network and listens on its allocated ports.
-        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
-                Map.of("type", "mount")));
+        // Without a network namespace the container shares the host network and listens on its allocated ports;
+        // a private one was prepared (address, port mappings) before the container joins it.
+        List<Map<String, Object>> namespaces = new ArrayList<>(List.of(Map.of("type", "pid"), Map.of("type", "ipc"),
+                Map.of("type", "uts"), Map.of("type", "mount")));
+        if (netns != null) {
+            namespaces.add(Map.of("type", "network", "path", netns.toString()));
+        }
+        if (c.userNamespace()) {
+            namespaces.add(Map.of("type", "user"));
+            List<Map<String, Object>> ids = List.of(Map.of("containerID", 0, "hostID", ContainerSpec.MAPPED_UID_BASE,
+                    "size", ContainerSpec.MAPPED_ID_COUNT));
+            linux.put("uidMappings", ids);
+            linux.put("gidMappings", ids);
+        }
+        linux.put("namespaces", namespaces);
         if (c.cgroupsPath() != null) {
             linux.put("cgroupsPath", c.cgroupsPath());
         }

@@ -31,6 +31,7 @@ public final class ImageStore {
     private final ObjectMapper json;
     private final OciLayout layout;
     private final SingleFlight<Digest, UnpackedImage> unpacking = new SingleFlight<>();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     public ImageStore(Path dir, ObjectMapper json) {
         this.dir = dir;
@@ -110,10 +111,125 @@ public final class ImageStore {
         return out;
     }
 
-    /** Removes one unpacked image (the caller made sure no activation uses it). */
+    /** Removes one unpacked image (the caller made sure no activation uses it, holding {@link #exclusive}). */
     public void remove(Digest digest) throws IOException {
-        Files.deleteIfExists(rootfs(digest).resolveSibling(digest.hex() + ".json"));
+        for (String suffix : List.of(".json", ".used", ".size", ".refs")) {
+            Files.deleteIfExists(rootfs(digest).resolveSibling(digest.hex() + suffix));
+        }
         deleteTree(rootfs(digest));
+    }
+
+    /** Work that finds or unpacks images and starts using them: never at the same time as a prune. */
+    public <T> T shared(ImageWork<T> work) throws IOException, InterruptedException {
+        lock.readLock().lockInterruptibly();
+        try {
+            return work.run();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Work that removes images: alone, so what it sees in use stays in use and nothing is half pulled. */
+    public <T> T exclusive(ImageWork<T> work) throws IOException, InterruptedException {
+        lock.writeLock().lockInterruptibly();
+        try {
+            return work.run();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Work on the store under its lock. */
+    @FunctionalInterface
+    public interface ImageWork<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    /** Notes that the image is in use now: what the age of an unused image counts from. */
+    public void touch(Digest digest) throws IOException {
+        Path used = rootfs(digest).resolveSibling(digest.hex() + ".used");
+        if (Files.exists(used)) {
+            Files.setLastModifiedTime(used, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } else {
+            Files.createFile(used);
+        }
+    }
+
+    /** When the image was last in use (or unpacked). */
+    public java.time.Instant lastUsed(Digest digest) throws IOException {
+        Path used = rootfs(digest).resolveSibling(digest.hex() + ".used");
+        Path config = rootfs(digest).resolveSibling(digest.hex() + ".json");
+        return Files.getLastModifiedTime(Files.exists(used) ? used : config).toInstant();
+    }
+
+    /** The bytes its rootfs holds (regular files), computed once and kept beside it. */
+    public long sizeBytes(Digest digest) throws IOException {
+        Path size = rootfs(digest).resolveSibling(digest.hex() + ".size");
+        if (Files.isRegularFile(size)) {
+            try {
+                return Long.parseLong(Files.readString(size).trim());
+            } catch (NumberFormatException e) {
+                // rewritten below
+            }
+        }
+        long total;
+        try (var files = Files.walk(rootfs(digest))) {
+            total = files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+        Files.writeString(size, Long.toString(total));
+        return total;
+    }
+
+    /** Remembers a name the image was pulled as. */
+    public void addReference(Digest digest, String reference) throws IOException {
+        java.util.Set<String> refs = new java.util.TreeSet<>(references(digest));
+        if (refs.add(reference)) {
+            Files.write(rootfs(digest).resolveSibling(digest.hex() + ".refs"), refs);
+        }
+    }
+
+    /** The names the image was pulled as (none for an image from a package). */
+    public List<String> references(Digest digest) throws IOException {
+        Path refs = rootfs(digest).resolveSibling(digest.hex() + ".refs");
+        return Files.isRegularFile(refs) ? Files.readAllLines(refs).stream().filter(l -> !l.isBlank()).toList() : List.of();
+    }
+
+    /**
+     * Removes the pulled blobs no remaining image needs (a kept image's manifest names its config and layers); blobs
+     * being fetched are left alone. Call under {@link #exclusive}.
+     */
+    public long removeUnusedBlobs() throws IOException {
+        Path blobs = blobsRoot().resolve("blobs/sha256");
+        if (!Files.isDirectory(blobs)) {
+            return 0;
+        }
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        for (UnpackedImage image : list()) {
+            Path manifest = blobs.resolve(image.digest().hex());
+            if (!Files.isRegularFile(manifest)) {
+                continue;
+            }
+            keep.add(image.digest().hex());
+            var node = json.readTree(manifest.toFile());
+            keep.add(node.path("config").path("digest").asText("").replace("sha256:", ""));
+            node.path("layers").forEach(l -> keep.add(l.path("digest").asText("").replace("sha256:", "")));
+        }
+        long freed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs, p -> p.getFileName().toString().matches("[0-9a-f]{64}"))) {
+            for (Path f : files) {
+                if (!keep.contains(f.getFileName().toString())) {
+                    freed += Files.size(f);
+                    Files.delete(f);
+                }
+            }
+        }
+        return freed;
     }
 
     private UnpackedImage doUnpack(ImageManifest image) throws IOException {

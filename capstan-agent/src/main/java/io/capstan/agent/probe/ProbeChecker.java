@@ -22,6 +22,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -114,13 +115,24 @@ public final class ProbeChecker {
         if (command.isEmpty()) {
             return ProbeResult.fail("the probe has no command");
         }
-        Path output = context.outputDir().resolve(context.codePackage() + "." + type.name().toLowerCase(Locale.ROOT) + "-probe.log");
-        LaunchSpec launch = new LaunchSpec(ProcessLauncher.resolveCommand(command.getFirst(), context.codePackageDir()),
-                command.subList(1, command.size()), context.environment(), context.workingDir(), output, output,
-                context.cgroupProcs());
+        String base = context.codePackage() + "." + type.name().toLowerCase(Locale.ROOT) + "-probe";
+        Path output = context.outputDir().resolve(base + ".log");
+        Path pidFile = context.outputDir().resolve(base + ".pid");
+        LaunchSpec launch;
+        if (context.containerExec() != null) {
+            // Inside the container: the command is a path (or a name on the container's PATH) in its rootfs.
+            List<String> inside = context.containerExec().command(pidFile, command);
+            launch = new LaunchSpec(inside.getFirst(), inside.subList(1, inside.size()), Map.of(), context.workingDir(),
+                    output, output, context.cgroupProcs());
+        } else {
+            launch = new LaunchSpec(ProcessLauncher.resolveCommand(command.getFirst(), context.codePackageDir()),
+                    command.subList(1, command.size()), context.environment(), context.workingDir(), output, output,
+                    context.cgroupProcs());
+        }
         Process process;
         try {
             Files.deleteIfExists(output);
+            Files.deleteIfExists(pidFile);
             process = launcher.start(launch);
         } catch (IOException e) {
             return ProbeResult.fail("cannot run " + command.getFirst() + ": " + describe(e));
@@ -129,16 +141,45 @@ public final class ProbeChecker {
         StopTarget group = new StopTarget(process.pid(), ticks, null);
         try {
             if (!process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                if (context.containerExec() != null) {
+                    killInside(pidFile);
+                }
                 killGroup(group, process);
                 return ProbeResult.fail("timed out after " + Durations.format(spec.timeout()) + " running " + command.getFirst());
             }
         } catch (InterruptedException e) {
+            if (context.containerExec() != null) {
+                killInside(pidFile);
+            }
             killGroup(group, process);
             throw e;
+        } finally {
+            if (context.containerExec() != null) {
+                try {
+                    Files.deleteIfExists(pidFile);
+                } catch (IOException e) {
+                    // a stale pid file is replaced by the next check
+                }
+            }
         }
         int code = process.exitValue();
         String quote = firstLine(output);
         return new ProbeResult(code == 0, "exit code " + code + (code == 0 || quote.isEmpty() ? "" : ": " + quote));
+    }
+
+    /**
+     * A check inside a container is a child of the container's init, not of the runtime process: killing the
+     * runtime's group would leave it running, so it is killed by the host pid the runtime wrote.
+     */
+    private static void killInside(Path pidFile) {
+        try {
+            if (Files.isRegularFile(pidFile)) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // the runtime had not written it yet: nothing started inside
+        }
     }
 
     /** The probe's whole group goes, whatever it forked: a hung check must not pile up processes. */

@@ -73,7 +73,7 @@ public final class TestImages {
         List<Entry> entries = new ArrayList<>();
         entries.add(Entry.dir("bin"));
         entries.add(new Entry("bin/busybox", Files.readAllBytes(BUSYBOX), null, 0755));
-        for (String applet : List.of("sh", "cat", "echo", "hostname", "httpd", "sleep", "touch", "dd", "head", "yes", "ls")) {
+        for (String applet : List.of("sh", "cat", "echo", "hostname", "httpd", "sleep", "touch", "dd", "head", "tr", "yes", "ls", "id")) {
             entries.add(Entry.symlink("bin/" + applet, "busybox"));
         }
         entries.add(Entry.dir("www"));

@@ -67,7 +67,7 @@ public final class ManifestParser {
     private static final List<String> CODE_PACKAGE_FIELDS =
             List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy");
     private static final List<String> PROCESS_FIELDS = List.of("command", "args", "env", "workingDir");
-    private static final List<String> CONTAINER_FIELDS = List.of("image", "args", "env");
+    private static final List<String> CONTAINER_FIELDS = List.of("image", "args", "env", "network", "userNamespace");
     private static final List<String> RESOURCE_FIELDS = List.of("cpu", "memoryMiB");
     private static final List<String> ENDPOINT_FIELDS = List.of("name", "protocol", "port");
     private static final List<String> PROBES_FIELDS = List.of("startup", "liveness", "readiness");
@@ -640,7 +640,14 @@ public final class ManifestParser {
             }
             List<String> args = c.strings("args", "e.g. args: [--port, '8080']");
             Map<String, String> env = c.env("env");
-            return new ContainerSpec(image, args, env);
+            String network = c.text("network", false, "network: host (the default) or private");
+            if (network != null && !network.equals(ContainerSpec.HOST) && !network.equals(ContainerSpec.PRIVATE)) {
+                problem(c.at("network"), c.pos("network"), "'" + network + "' is not a network: use host (the host's"
+                        + " network, the default) or private (its own network namespace, endpoint ports mapped to it)");
+            }
+            Boolean userNamespace = c.bool("userNamespace",
+                    "userNamespace: true runs the container's users mapped to unprivileged host ids");
+            return new ContainerSpec(image, args, env, network, Boolean.TRUE.equals(userNamespace));
         }
 
         private EndpointManifest endpoint(Obj ep) {

@@ -109,6 +109,12 @@ public final class ManifestWriter {
                 if (!container.env().isEmpty()) {
                     cont.put("env", new TreeMap<>(container.env()));
                 }
+                if (container.privateNetwork()) {
+                    cont.put("network", container.network());
+                }
+                if (container.userNamespace()) {
+                    cont.put("userNamespace", true);
+                }
                 code.put("container", cont);
             }
             if (!c.resources().equals(ResourceRequest.NONE)) {

@@ -82,7 +82,7 @@ public final class ParameterSubstitution {
                         p.args().stream().map(a -> substitute(a, values)).toList(), substitute(p.env(), values),
                         substitute(p.workingDir(), values));
                 case ContainerSpec k -> new ContainerSpec(substitute(k.image(), values),
-                        k.args().stream().map(a -> substitute(a, values)).toList(), substitute(k.env(), values));
+                        k.args().stream().map(a -> substitute(a, values)).toList(), substitute(k.env(), values), k.network(), k.userNamespace());
             };
             CodePackageProbes probes = new CodePackageProbes(substitute(c.probes().startup(), values),
                     substitute(c.probes().liveness(), values), substitute(c.probes().readiness(), values));

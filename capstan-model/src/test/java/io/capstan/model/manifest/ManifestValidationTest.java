@@ -389,6 +389,22 @@ class ManifestValidationTest {
         }
 
         @Test
+        void aContainerNetworkIsHostOrPrivate() {
+            String yaml = with(PROCESS_BLOCK, "        container: {image: image.tar, network: private}\n");
+            CodePackageManifest c = ManifestParser.parse(yaml, "x").servicePackages().get(0).codePackages().get(0);
+            assertThat(c.run()).isEqualTo(new ContainerSpec("image.tar", List.of(), null, ContainerSpec.PRIVATE));
+            ManifestProblem p = only(with(PROCESS_BLOCK, "        container: {image: image.tar, network: bridge}\n"));
+            assertThat(p.field()).isEqualTo(CODE + ".container.network");
+            assertThat(p.message()).startsWith("'bridge' is not a network: use host (the host's network, the default) or private");
+            String mapped = with(PROCESS_BLOCK, "        container: {image: image.tar, userNamespace: true}\n");
+            assertThat(ManifestParser.parse(mapped, "x").servicePackages().get(0).codePackages().get(0).run())
+                    .isEqualTo(new ContainerSpec("image.tar", List.of(), null, ContainerSpec.HOST, true));
+            ManifestProblem q = only(with(PROCESS_BLOCK, "        container: {image: image.tar, userNamespace: yes please}\n"));
+            assertThat(q.field()).isEqualTo(CODE + ".container.userNamespace");
+            assertThat(q.message()).startsWith("must be true or false");
+        }
+
+        @Test
         void relativeCommandMayNotLeaveTheCodePackage() {
             String yaml = with("command: python3", "command: ../Other/run.sh");
             ManifestProblem p = only(yaml);

@@ -7,7 +7,11 @@ import io.capstan.model.cluster.NodeDescription;
 import io.capstan.model.cluster.NodeDisableIntent;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
+import io.capstan.model.wire.HeartbeatAnswer;
+import io.capstan.model.wire.NodeCommand;
+import io.capstan.model.wire.NodeCommandResult;
 import io.capstan.model.wire.NodeReport;
+import java.time.Duration;
 import io.capstan.server.NodeAssignments;
 import io.capstan.server.control.HeartbeatPolicy;
 import io.capstan.server.control.HeartbeatTracker;
@@ -24,28 +28,34 @@ import java.util.TreeMap;
 /** Nodes as operators see them, and the agent protocol: register, heartbeat, assignment, report. */
 public final class NodeApi {
 
+    /** How long {@code GET /v1/nodes/{name}/commands/{id}?wait=D} may block. */
+    static final Duration MAX_COMMAND_WAIT = Duration.ofMinutes(5);
+    static final int MAX_ERROR_CHARS = 8192;
+    static final int MAX_RESULT_BYTES = 4 * 1024 * 1024;
+
     private final ApiContext api;
     private final HeartbeatTracker heartbeats;
     private final HeartbeatPolicy heartbeatPolicy;
+    private final MeasuredUsage measured;
+    private final NodeCommandQueue commands;
 
     public NodeApi(ApiContext api, HeartbeatTracker heartbeats, HeartbeatPolicy heartbeatPolicy) {
+        this.measured = new MeasuredUsage();
+        this.commands = new NodeCommandQueue(api.clock());
         this.api = api;
         this.heartbeats = heartbeats;
         this.heartbeatPolicy = heartbeatPolicy;
     }
 
-    /** The answer to a heartbeat: when to send the next one, and how long silence may last (both scale with size). */
-    public record HeartbeatAnswer(long nextHeartbeatMillis, long downAfterMillis) {
-    }
 
     public void register(RoutesConfig routes) {
         routes.get("/v1/nodes", ctx -> {
             ClusterSnapshot s = api.read(ctx);
-            ctx.json(new Views.Items<>(s.nodes().values().stream().map(n -> view(s, n)).toList()));
+            ctx.json(new Views.Items<>(s.nodes().values().stream().map(n -> view(s, n, false)).toList()));
         });
         routes.get("/v1/nodes/{name}", ctx -> {
             ClusterSnapshot s = api.read(ctx);
-            ctx.json(view(s, node(s, ctx.pathParam("name"))));
+            ctx.json(view(s, node(s, ctx.pathParam("name")), true));
         });
         routes.post("/v1/nodes", this::registerNode);
         routes.post("/v1/nodes/{name}/heartbeat", ctx -> {
@@ -56,13 +66,16 @@ public final class NodeApi {
                 api.write(ctx, new ClusterCommand.SetNodeStatus(name, NodeStatus.Up, "heartbeats resumed", api.clock().instant()));
             }
             int nodes = api.store().snapshot().nodes().size();
-            ctx.json(new HeartbeatAnswer(heartbeatPolicy.interval(nodes).toMillis(), heartbeatPolicy.downAfter(nodes).toMillis()));
+            ctx.json(new HeartbeatAnswer(heartbeatPolicy.interval(nodes).toMillis(), heartbeatPolicy.downAfter(nodes).toMillis(),
+                    commands.take(name)));
         });
         routes.post("/v1/nodes/{name}/disable", this::disable);
         routes.delete("/v1/nodes/{name}", ctx -> {
             String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
             api.write(ctx, new ClusterCommand.RemoveNode(name, api.clock().instant()));
             heartbeats.forget(name);
+            measured.forget(name);
+            commands.forget(name);
             ctx.json(Map.of());
         });
         routes.post("/v1/nodes/{name}/enable", ctx -> {
@@ -75,6 +88,34 @@ public final class NodeApi {
             ctx.json(api.readWatched(ctx, new Watch.Assignment(name), s -> NodeAssignments.forNode(s, name)));
         });
         routes.post("/v1/nodes/{name}/report", this::report);
+        routes.post("/v1/nodes/{name}/commands", this::submitCommand);
+        routes.get("/v1/nodes/{name}/commands/{id}", ctx -> {
+            String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
+            Duration wait = api.duration(ctx, "wait", Duration.ZERO);
+            if (wait.compareTo(MAX_COMMAND_WAIT) > 0) {
+                wait = MAX_COMMAND_WAIT;
+            }
+            try {
+                ctx.json(commands.await(name, ctx.pathParam("id"), wait));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+            }
+        });
+        routes.post("/v1/nodes/{name}/commands/{id}/result", ctx -> {
+            String name = node(api.store().snapshot(), ctx.pathParam("name")).name();
+            NodeCommandResult result = api.body(ctx, NodeCommandResult.class);
+            if (!result.succeeded() && (result.error() == null || result.error().isBlank())) {
+                throw ApiException.invalid("error: a failed command needs an error saying why");
+            }
+            if (result.error() != null && result.error().length() > MAX_ERROR_CHARS) {
+                throw ApiException.invalid("error: at most " + MAX_ERROR_CHARS + " characters");
+            }
+            if (ctx.bodyAsBytes().length > MAX_RESULT_BYTES) {
+                throw ApiException.invalid("result: at most " + MAX_RESULT_BYTES + " bytes of JSON");
+            }
+            ctx.json(commands.complete(name, ctx.pathParam("id"), result));
+        });
         routes.get("/v1/nodes/{name}/deployed", ctx -> {
             ClusterSnapshot s = api.read(ctx);
             String name = node(s, ctx.pathParam("name")).name();
@@ -90,7 +131,12 @@ public final class NodeApi {
     }
 
     private Views.NodeView view(ClusterSnapshot s, NodeRecord n) {
-        return Views.node(s, n, heartbeats.lastHeartbeat(n.name()).orElse(null));
+        return view(s, n, false);
+    }
+
+    private Views.NodeView view(ClusterSnapshot s, NodeRecord n, boolean detailed) {
+        return Views.node(s, n, heartbeats.lastHeartbeat(n.name()).orElse(null), measured.of(n.name()).orElse(null),
+                detailed);
     }
 
     private void registerNode(Context ctx) {
@@ -114,6 +160,39 @@ public final class NodeApi {
         ctx.json(view(s, s.nodes().get(d.name())));
     }
 
+    /** Body of {@code POST /v1/nodes/{name}/commands}. */
+    record CommandRequest(String kind, String reference) {
+    }
+
+    /** Queues a command for the node's agent; it travels with the node's next heartbeat answer. */
+    private void submitCommand(Context ctx) {
+        NodeRecord node = node(api.store().snapshot(), ctx.pathParam("name"));
+        CommandRequest request = api.body(ctx, CommandRequest.class);
+        NodeCommand.Kind kind = null;
+        for (NodeCommand.Kind k : NodeCommand.Kind.values()) {
+            if (k.name().equalsIgnoreCase(request.kind() == null ? "" : request.kind())) {
+                kind = k;
+            }
+        }
+        if (kind == null) {
+            throw ApiException.invalid("kind: '" + request.kind() + "' is not a command; use ImageList, ImagePull or ImagePrune");
+        }
+        String reference = request.reference();
+        if (kind == NodeCommand.Kind.ImagePull) {
+            if (reference == null || reference.isBlank() || reference.length() > 512 || !reference.matches("\\S+")) {
+                throw ApiException.invalid("reference: give the image to pull, like registry:5000/team/web:1.4 or"
+                        + " registry:5000/team/web@sha256:<hex> (at most 512 characters, no spaces)");
+            }
+        } else if (reference != null) {
+            throw ApiException.invalid("reference: only ImagePull takes a reference");
+        }
+        if (node.status() == NodeStatus.Down) {
+            throw new ApiException(409, "NODE_DOWN", "node " + node.name() + " is Down: its agent cannot take commands"
+                    + " until it heartbeats again");
+        }
+        ctx.status(202).json(commands.submit(node.name(), kind, reference));
+    }
+
     /** Body of {@code POST /v1/nodes/{name}/disable}. */
     record DisableRequest(String intent) {
     }
@@ -133,13 +212,22 @@ public final class NodeApi {
         ctx.json(view(s, s.nodes().get(name)));
     }
 
-    /** Commits a report only when it changes what the state says about the node: reports repeat often. */
+    /**
+     * Commits a report only when it changes what the state says about the node: reports repeat often. Its measured
+     * use is checked first and kept in memory only (MeasuredUsage), once the rest went through.
+     */
     private void report(Context ctx) {
         NodeReport report = api.body(ctx, NodeReport.class);
         String name = ctx.pathParam("name");
         if (!name.equals(report.node())) {
             throw ApiException.invalid("node: the report is for '" + report.node() + "' but was sent to /v1/nodes/" + name);
         }
+        String usageProblem = MeasuredUsage.problem(report);
+        if (usageProblem != null) {
+            throw ApiException.invalid(usageProblem);
+        }
+        NodeReport measuredReport = report;
+        report = report.withoutUsage();
         ClusterSnapshot s = api.store().snapshot();
         node(s, name);
         heartbeats.beat(name);
@@ -150,6 +238,7 @@ public final class NodeApi {
         if (!reported.equals(known)) {
             api.write(ctx, new ClusterCommand.ReportNode(report, api.clock().instant()));
         }
+        measured.record(measuredReport, api.clock().instant());
         ctx.json(Map.of());
     }
 

@@ -1,5 +1,6 @@
 package io.capstan.server.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.capstan.model.PartitionKey;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.cluster.ApplicationRecord;
@@ -125,16 +126,43 @@ public final class Views {
     }
 
     /** A node. */
+    /**
+     * A node; {@code resources} says per metric what its replicas request (what placement counts), what its code
+     * packages use as its agent last measured ({@code measuredAt}; cpu and memoryMiB only) and what it offers.
+     * {@code usage} (one node's view only) lists each measured code package.
+     */
     public record NodeView(String name, String address, String faultDomain, String upgradeDomain, NodeStatus status,
             Instant since, String reason, NodeDisableIntent disableIntent, Instant lastHeartbeat,
-            Map<String, Double> capacities, Map<String, String> properties, int replicas, int deployedServicePackages) {
+            Map<String, Double> capacities, Map<String, String> properties, int replicas, int deployedServicePackages,
+            Map<String, ResourceView> resources, Instant measuredAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<io.capstan.model.cluster.CodePackageUsage> usage) {
     }
 
-    public static NodeView node(ClusterSnapshot s, NodeRecord n, Instant lastHeartbeat) {
+    /** One metric of a node: requested by its replicas, used as measured (null when not measured), offered. */
+    public record ResourceView(double requested, Double used, Double capacity) {
+    }
+
+    /**
+     * @param measured what the node's agent last measured, or null
+     * @param detailed whether to list each code package's use
+     */
+    static NodeView node(ClusterSnapshot s, NodeRecord n, Instant lastHeartbeat, MeasuredUsage.NodeMeasurement measured,
+                         boolean detailed) {
+        Map<String, Double> capacities = n.description().capacities();
+        io.capstan.state.NodeUsage requested = s.usageOn(n.name());
+        Map<String, Double> used = measured == null ? Map.of() : measured.totals();
+        java.util.Set<String> metrics = new java.util.TreeSet<>(capacities.keySet());
+        metrics.addAll(requested.usedMicros().keySet());
+        metrics.addAll(used.keySet());
+        Map<String, ResourceView> resources = new java.util.LinkedHashMap<>();
+        for (String metric : metrics) {
+            resources.put(metric, new ResourceView(requested.used(metric), used.get(metric), capacities.get(metric)));
+        }
         return new NodeView(n.name(), n.description().address(), n.description().faultDomain(),
                 n.description().upgradeDomain(), n.status(), n.since(), n.reason(), n.disableIntent(), lastHeartbeat,
-                n.description().capacities(), n.description().properties(), s.replicasOn(n.name()).size(),
-                s.deployedOn(n.name()).size());
+                capacities, n.description().properties(), s.replicasOn(n.name()).size(),
+                s.deployedOn(n.name()).size(), resources, measured == null ? null : measured.at(),
+                detailed ? (measured == null ? List.of() : measured.usage()) : null);
     }
 
     /** The deployed service packages of one node. */
