@@ -33,9 +33,11 @@ final class BackendPools {
     private final Map<EventLoop, Map<String, SimpleChannelPool>> pools = new ConcurrentHashMap<>();
     private final Map<EventLoop, Map<String, ChannelFuture>> http2Connections = new ConcurrentHashMap<>();
     private final int connectTimeoutMillis;
+    private final ConnectionCounter counter;
 
-    BackendPools(int connectTimeoutMillis) {
+    BackendPools(int connectTimeoutMillis, ConnectionCounter counter) {
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.counter = counter;
     }
 
     /**
@@ -64,7 +66,7 @@ final class BackendPools {
             connection = bootstrap(loop, address).option(ChannelOption.AUTO_READ, true).handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                    ch.pipeline().addLast(counter, Http2FrameCodecBuilder.forClient().build(),
                             new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                 }
             }).connect();
@@ -108,7 +110,7 @@ final class BackendPools {
             return new SimpleChannelPool(b, new AbstractChannelPoolHandler() {
                 @Override
                 public void channelCreated(Channel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 65536), new BackendHandler());
+                    ch.pipeline().addLast(counter, new HttpClientCodec(4096, 8192, 65536), new BackendHandler());
                 }
             }, ChannelHealthChecker.ACTIVE, true, true);
         });

@@ -19,9 +19,11 @@ import java.util.concurrent.CompletionException;
 final class RoutingFilter implements ProxyFilter {
 
     private final ResolutionCache cache;
+    private final GatewayMetrics metrics;
 
-    RoutingFilter(ResolutionCache cache) {
+    RoutingFilter(ResolutionCache cache, GatewayMetrics metrics) {
         this.cache = cache;
+        this.metrics = metrics;
     }
 
     @Override
@@ -37,6 +39,9 @@ final class RoutingFilter implements ProxyFilter {
                         ? failed(404, Outcome.Failure.SERVICE_NOT_FOUND, cause.getMessage(), null)
                         : failed(503, Outcome.Failure.NAMING_UNAVAILABLE, "cannot resolve " + route.service().shortName()
                                 + ": " + cause.getMessage(), null));
+            }
+            if (a.exchange().meters == null) {
+                a.exchange().meters = metrics.of(route.service());
             }
             return route(chain, a, resolution.join());
         });
