@@ -3,7 +3,7 @@ package io.capstan.dist;
 import io.capstan.cli.Converters;
 import io.capstan.gateway.Gateway;
 import io.capstan.gateway.GatewayConfig;
-import io.capstan.gateway.LoadBalancing;
+import io.capstan.model.LoadBalancing;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,11 +29,11 @@ public final class GatewayCommand implements Callable<Integer> {
     String address;
 
     @Option(names = "--load-balancing", defaultValue = "least-requests",
-            description = "round-robin or least-requests (default: ${DEFAULT-VALUE}).")
+            description = "round-robin or least-requests, for services whose manifest says no loadBalancing (default: ${DEFAULT-VALUE}).")
     String loadBalancing;
 
     @Option(names = "--service-load-balancing", paramLabel = "APP/SVC=POLICY",
-            description = "The load balancing of one service, e.g. Shop/Cart=round-robin; repeatable.")
+            description = "The load balancing of one service, over its manifest's, e.g. Shop/Cart=round-robin; repeatable.")
     Map<String, String> perService;
 
     @Option(names = "--timeout", converter = Converters.Timeout.class, defaultValue = "60s",

@@ -37,6 +37,8 @@ public final class Exchange {
     final long startNanos = System.nanoTime();
     /** The service's meters, once it resolved (a name that never did counts as unknown). */
     GatewayMetrics.ServiceMeters meters;
+    /** What the service's manifest asks for, from its latest resolution (null: it says nothing). */
+    io.capstan.model.LoadBalancing manifestLoadBalancing;
 
     Exchange(Channel client, HttpRequest head, Route route, boolean hasBody) {
         this.client = client;

@@ -1,5 +1,6 @@
 package io.capstan.gateway;
 
+import io.capstan.model.LoadBalancing;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.Map;
 
 /**
  * How a gateway runs: the servers it resolves names through, where it listens, and its routing defaults.
- * {@code loadBalancing} maps {@code App/Service} to the choice for that service; others get {@code defaultLoadBalancing}.
+ * {@code loadBalancing} maps {@code App/Service} to the choice for that service (over what its manifest says);
+ * {@code defaultLoadBalancing} is for services whose manifest says nothing.
  * {@code ioThreads} is the number of event loops (0: one per core).
  */
 public record GatewayConfig(
@@ -55,9 +57,13 @@ public record GatewayConfig(
         return new GatewayConfig(servers, host, port, defaultLoadBalancing, loadBalancing, defaultTimeout, retry, breaker, threads);
     }
 
-    /** The load balancing a service gets. */
-    public LoadBalancing loadBalancingOf(String service) {
-        return loadBalancing.getOrDefault(service, defaultLoadBalancing);
+    /**
+     * The load balancing a service gets: the gateway's per-service option, else {@code fromManifest} (what the resolve
+     * answer carries), else the gateway's default.
+     */
+    public LoadBalancing loadBalancingOf(String service, LoadBalancing fromManifest) {
+        LoadBalancing forced = loadBalancing.get(service);
+        return forced != null ? forced : fromManifest != null ? fromManifest : defaultLoadBalancing;
     }
 
     /**

@@ -49,6 +49,7 @@ final class RoutingFilter implements ProxyFilter {
 
     private CompletableFuture<Outcome> route(Chain chain, Attempt a, ServiceResolution r) {
         Route route = a.exchange().route;
+        a.exchange().manifestLoadBalancing = r.loadBalancing();
         PartitionKey key;
         try {
             key = PartitionKeys.find(r.partitions().stream().map(ServiceResolution.Partition::key).toList(),

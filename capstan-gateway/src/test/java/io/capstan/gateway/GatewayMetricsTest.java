@@ -2,6 +2,7 @@ package io.capstan.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.ServiceName;
 import java.io.IOException;
 import java.net.URI;

@@ -3,6 +3,7 @@ package io.capstan.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.ServiceName;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,6 +68,27 @@ class GatewayProxyTest {
         }
         assertThat(backends).allSatisfy(b -> assertThat(b.requests.get()).isEqualTo(10));
         assertThat(gateway.resolutions().watchedServices()).isEqualTo(1);
+    }
+
+    @Test
+    void theManifestsLoadBalancingAppliesAndTheGatewaysPerServiceOptionOverridesIt() throws Exception {
+        naming.loadBalancing = LoadBalancing.ROUND_ROBIN;
+        start(config(), 3);
+        for (int i = 0; i < 30; i++) {
+            assertThat(get("/Shop/Web/x").statusCode()).isEqualTo(200);
+        }
+        assertThat(backends).allSatisfy(b -> assertThat(b.requests.get()).isEqualTo(10));
+        gateway.close();
+
+        // The manifest says least-requests, --service-load-balancing Shop/Web=round-robin wins.
+        naming.loadBalancing = LoadBalancing.LEAST_REQUESTS;
+        gateway = new Gateway(config().withLoadBalancing(LoadBalancing.LEAST_REQUESTS,
+                Map.of("Shop/Web", LoadBalancing.ROUND_ROBIN)), naming);
+        port = gateway.start();
+        for (int i = 0; i < 30; i++) {
+            assertThat(get("/Shop/Web/x").statusCode()).isEqualTo(200);
+        }
+        assertThat(backends).allSatisfy(b -> assertThat(b.requests.get()).isEqualTo(20));
     }
 
     @Test

@@ -78,6 +78,9 @@ public final class ManifestWriter {
             type.put("name", t.name());
             type.put("kind", t.kind().wireName());
             type.put("codePackage", t.codePackage());
+            if (t.loadBalancing() != null) {
+                type.put("loadBalancing", t.loadBalancing().wireName());
+            }
             types.add(type);
         }
         out.put("serviceTypes", types);
@@ -207,6 +210,9 @@ public final class ManifestWriter {
         }
         if (!s.placementConstraints().isEmpty()) {
             out.put("placementConstraints", s.placementConstraints());
+        }
+        if (d.loadBalancing() != null) {
+            out.put("loadBalancing", d.loadBalancing().wireName());
         }
         return out;
     }
