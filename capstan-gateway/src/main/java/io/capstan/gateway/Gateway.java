@@ -52,6 +52,17 @@ public final class Gateway implements AutoCloseable {
         this.cache = new ResolutionCache(naming, WATCH_WAIT);
         this.breakers = new CircuitBreakerFilter(config.breaker());
         metrics.bindBreakers(breakers.registry());
+        cache.onEndpointChanges(new ResolutionCache.EndpointChanges() {
+            @Override
+            public void joined(java.util.Set<String> addresses) {
+                pools.unretire(addresses);
+            }
+
+            @Override
+            public void left(java.util.Set<String> addresses) {
+                pools.retire(addresses);
+            }
+        });
         this.balancer = new LoadBalancingFilter(config);
     }
 

@@ -4,7 +4,9 @@ import io.capstan.model.ServiceName;
 import io.capstan.model.wire.ServiceResolution;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +27,25 @@ public final class ResolutionCache implements AutoCloseable {
     private final ResolutionSource source;
     private final Duration wait;
     private final Map<ServiceName, Watcher> watchers = new ConcurrentHashMap<>();
+    private volatile EndpointChanges endpointChanges = EndpointChanges.NONE;
     private volatile boolean closed;
+
+    /** Hears which endpoints (host:port) joined or left a service's resolution. */
+    public interface EndpointChanges {
+        EndpointChanges NONE = new EndpointChanges() {
+            @Override
+            public void joined(Set<String> addresses) {
+            }
+
+            @Override
+            public void left(Set<String> addresses) {
+            }
+        };
+
+        void joined(Set<String> addresses);
+
+        void left(Set<String> addresses);
+    }
 
     public ResolutionCache(ResolutionSource source, Duration wait) {
         this.source = source;
@@ -63,6 +83,11 @@ public final class ResolutionCache implements AutoCloseable {
         return fresh;
     }
 
+    /** Tells {@code listener} about endpoints joining or leaving any watched service from now on. */
+    public void onEndpointChanges(EndpointChanges listener) {
+        endpointChanges = listener;
+    }
+
     /** How many services are being watched. */
     public int watchedServices() {
         return watchers.size();
@@ -88,6 +113,29 @@ public final class ResolutionCache implements AutoCloseable {
         watchers.clear();
     }
 
+    private void endpointsChanged(ServiceResolution before, ServiceResolution now) {
+        Set<String> old = addresses(before);
+        Set<String> fresh = addresses(now);
+        Set<String> left = new HashSet<>(old);
+        left.removeAll(fresh);
+        Set<String> joined = new HashSet<>(fresh);
+        joined.removeAll(old);
+        if (!joined.isEmpty()) {
+            endpointChanges.joined(joined);
+        }
+        if (!left.isEmpty()) {
+            endpointChanges.left(left);
+        }
+    }
+
+    private static Set<String> addresses(ServiceResolution r) {
+        Set<String> out = new HashSet<>();
+        if (r != null) {
+            r.partitions().forEach(p -> p.replicas().forEach(x -> out.addAll(x.endpoints().values())));
+        }
+        return out;
+    }
+
     /** One service's blocking-query loop. */
     private final class Watcher {
         final ServiceName service;
@@ -98,6 +146,7 @@ public final class ResolutionCache implements AutoCloseable {
         Watcher(ServiceName service) {
             this.service = service;
         }
+
 
         void run() {
             long version = 0;
@@ -137,6 +186,7 @@ public final class ResolutionCache implements AutoCloseable {
             CompletableFuture<ServiceResolution> current = latest.get();
             if (!current.isDone()) {
                 current.complete(r);
+                endpointsChanged(null, r);
                 return r;
             }
             ServiceResolution known = current.isCompletedExceptionally() ? null : current.getNow(null);
@@ -145,6 +195,7 @@ public final class ResolutionCache implements AutoCloseable {
             }
             if (known == null || !known.atVersion(0).equals(r.atVersion(0))) {
                 changes.incrementAndGet();
+                endpointsChanged(known, r);
             }
             latest.set(CompletableFuture.completedFuture(r));
             return r;

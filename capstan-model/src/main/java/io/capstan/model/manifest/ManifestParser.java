@@ -66,7 +66,7 @@ public final class ManifestParser {
             List.of("name", "version", "serviceTypes", "codePackages", "endpoints");
     private static final List<String> SERVICE_TYPE_FIELDS = List.of("name", "kind", "codePackage", "loadBalancing");
     private static final List<String> CODE_PACKAGE_FIELDS =
-            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy");
+            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy", "drainTimeout");
     private static final List<String> PROCESS_FIELDS = List.of("command", "args", "env", "workingDir");
     private static final List<String> CONTAINER_FIELDS = List.of("image", "args", "env");
     private static final List<String> RESOURCE_FIELDS = List.of("cpu", "memoryMiB");
@@ -106,7 +106,8 @@ public final class ManifestParser {
             Map.entry("program", "command"), Map.entry("executable", "command"), Map.entry("partition", "partitions"),
             Map.entry("activationMode", "activation"), Map.entry("type", "serviceType"), Map.entry("parameter", "parameters"),
             Map.entry("services", "defaultServices"), Map.entry("packages", "servicePackages"),
-            Map.entry("placement", "placementConstraints"), Map.entry("loadBalancer", "loadBalancing"), Map.entry("constraints", "placementConstraints"),
+            Map.entry("placement", "placementConstraints"), Map.entry("loadBalancer", "loadBalancing"),
+            Map.entry("terminationGracePeriod", "drainTimeout"), Map.entry("drain", "drainTimeout"), Map.entry("constraints", "placementConstraints"),
             Map.entry("startupProbe", "startup"), Map.entry("livenessProbe", "liveness"), Map.entry("readinessProbe", "readiness"),
             Map.entry("httpGet", "http"), Map.entry("tcpSocket", "tcp"), Map.entry("initialDelaySeconds", "initialDelay"),
             Map.entry("periodSeconds", "period"), Map.entry("timeoutSeconds", "timeout"), Map.entry("port", "endpoint"),
@@ -465,7 +466,8 @@ public final class ManifestParser {
             RestartPolicy restartPolicy = restartPolicy(cp);
             RunSpec run = process != null ? process : container;
             // Without a process or a container the problem is recorded already and the manifest is refused.
-            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy);
+            Duration drain = cp.duration("drainTimeout", true, "e.g. drainTimeout: 5s (0s stops at once)");
+            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy, drain);
         }
 
         /** The probe under {@code which}, or null when absent or too broken to build. */

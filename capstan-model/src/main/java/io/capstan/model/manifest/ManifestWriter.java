@@ -136,6 +136,9 @@ public final class ManifestWriter {
                 policy.put("moveAfterFailures", r.moveAfterFailures());
                 code.put("restartPolicy", policy);
             }
+            if (c.drainTimeout() != null) {
+                code.put("drainTimeout", Durations.format(c.drainTimeout()));
+            }
             codes.add(code);
         }
         out.put("codePackages", codes);
