@@ -49,7 +49,7 @@ public final class Gateway implements AutoCloseable {
     /** A gateway resolving names through {@code naming}. */
     public Gateway(GatewayConfig config, ResolutionSource naming) {
         this.config = config;
-        this.cache = new ResolutionCache(naming, WATCH_WAIT);
+        this.cache = new ResolutionCache(naming, WATCH_WAIT, config.watchIdle());
         this.breakers = new CircuitBreakerFilter(config.breaker());
         metrics.bindBreakers(breakers.registry());
         cache.onEndpointChanges(new ResolutionCache.EndpointChanges() {
