@@ -545,10 +545,19 @@ final class Activation implements CodePackageSupervisor.Host {
             rs = List.copyOf(runners.values());
         }
         Duration grace = services.config().stopGrace();
-        // In parallel: the whole activation takes one grace, not one per code package.
+        List<Integer> endpointPorts;
+        synchronized (lock) {
+            endpointPorts = List.copyOf(ports.values());
+        }
+        // In parallel: the whole activation takes one drain and one grace, not one per code package. The endpoints
+        // were unpublished before this runs (the replicas left the assignment, or this activation reports
+        // Deactivating), so what a drain waits for is requests already in flight.
         List<Thread> threads = new ArrayList<>();
         for (CodePackageSupervisor r : rs) {
-            threads.add(Thread.ofVirtual().name("capstan-stop-" + dirName + "-" + r.name()).start(() -> r.stop(grace)));
+            threads.add(Thread.ofVirtual().name("capstan-stop-" + dirName + "-" + r.name()).start(() -> {
+                r.drain(endpointPorts);
+                r.stop(grace);
+            }));
         }
         threads.forEach(Activation::joinQuietly);
     }

@@ -6,6 +6,7 @@ import io.capstan.agent.driver.DriverRun;
 import io.capstan.agent.driver.RunIdentity;
 import io.capstan.agent.probe.ProbeContext;
 import io.capstan.agent.probe.ProbeRunner;
+import io.capstan.agent.process.EndpointConnections;
 import io.capstan.agent.process.LaunchSpec;
 import io.capstan.model.Durations;
 import io.capstan.model.cluster.CodePackageStatus;
@@ -81,6 +82,8 @@ final class CodePackageSupervisor {
     private static final Duration MIN_RELAUNCH_DELAY = Duration.ofMillis(100);
     /** How long stopping waits for probe threads (an exec check being killed) before going on. */
     private static final Duration PROBES_STOP_WAIT = Duration.ofSeconds(10);
+    /** How often a drain looks at the endpoints' connections. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(100);
 
     private final String name;
     private final CodePackageManifest manifest;
@@ -176,6 +179,44 @@ final class CodePackageSupervisor {
             } catch (IOException | RuntimeException e) {
                 log.warn("cannot probe adopted {} of {}: {}", name, host.cgroupName(), e.toString());
             }
+        }
+    }
+
+    /**
+     * Before a stop: while the run is live, waits for the established connections on {@code endpointPorts} to end,
+     * for at most the code package's {@code drainTimeout}. Done once none is left twice in a row (a request can
+     * still be on its way while the gateway learns that the endpoint left). Blocks; nothing to do without endpoints.
+     */
+    void drain(java.util.Collection<Integer> endpointPorts) {
+        Duration drain = manifest.drainPeriod();
+        if (endpointPorts.isEmpty() || drain.isZero()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + drain.toNanos();
+        int quiet = 0;
+        int open = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                Long pid;
+                synchronized (this) {
+                    pid = phase instanceof Phase.Running r ? r.run().pid() : null;
+                }
+                if (pid == null) {
+                    return;
+                }
+                open = EndpointConnections.established(pid, endpointPorts);
+                quiet = open == 0 ? quiet + 1 : 0;
+                if (quiet >= 2) {
+                    log.info("{} of {} drained in {} ms", name, host.cgroupName(), (System.nanoTime() - start) / 1_000_000);
+                    return;
+                }
+                Thread.sleep(DRAIN_POLL);
+            }
+            log.info("{} of {}: drain timeout {} reached with {} connection(s) open; stopping", name, host.cgroupName(),
+                    Durations.format(drain), open);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

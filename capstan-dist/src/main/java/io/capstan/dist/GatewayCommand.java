@@ -3,7 +3,7 @@ package io.capstan.dist;
 import io.capstan.cli.Converters;
 import io.capstan.gateway.Gateway;
 import io.capstan.gateway.GatewayConfig;
-import io.capstan.gateway.LoadBalancing;
+import io.capstan.model.LoadBalancing;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,21 +29,25 @@ public final class GatewayCommand implements Callable<Integer> {
     String address;
 
     @Option(names = "--load-balancing", defaultValue = "least-requests",
-            description = "round-robin or least-requests (default: ${DEFAULT-VALUE}).")
+            description = "round-robin or least-requests, for services whose manifest says no loadBalancing (default: ${DEFAULT-VALUE}).")
     String loadBalancing;
 
     @Option(names = "--service-load-balancing", paramLabel = "APP/SVC=POLICY",
-            description = "The load balancing of one service, e.g. Shop/Cart=round-robin; repeatable.")
+            description = "The load balancing of one service, over its manifest's, e.g. Shop/Cart=round-robin; repeatable.")
     Map<String, String> perService;
 
     @Option(names = "--timeout", converter = Converters.Timeout.class, defaultValue = "60s",
             description = "Time to a response head when a request gives no Timeout (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--watch-idle", converter = Converters.Timeout.class, defaultValue = "10m",
+            description = "Stop watching a service after this long without a request (default: ${DEFAULT-VALUE}).")
+    Duration watchIdle;
+
     @Override
     public Integer call() throws Exception {
         Gateway gateway = new Gateway(config(Arrays.stream(servers).map(String::trim).map(URI::create).toList(),
-                address, port, loadBalancing, perService, timeout));
+                address, port, loadBalancing, perService, timeout, watchIdle));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
@@ -57,7 +61,7 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     static GatewayConfig config(java.util.List<URI> servers, String address, int port, String loadBalancing,
-            Map<String, String> perService, Duration timeout) {
+            Map<String, String> perService, Duration timeout, Duration watchIdle) {
         Map<String, LoadBalancing> services = new LinkedHashMap<>();
         if (perService != null) {
             perService.forEach((svc, policy) -> services.put(io.capstan.model.ServiceName.parse(svc).shortName(),
@@ -65,6 +69,6 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         GatewayConfig d = GatewayConfig.defaults(servers, port);
         return new GatewayConfig(servers, address, port, LoadBalancing.parse(loadBalancing), services, timeout,
-                d.retry(), d.breaker(), 0);
+                d.retry(), d.breaker(), 0, watchIdle);
     }
 }

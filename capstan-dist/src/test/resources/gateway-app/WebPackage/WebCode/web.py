@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Answers every request with: pid, node, partition ids, method and path (as one line of JSON)."""
+"""Answers every request with: pid, node, partition ids, method and path (as one line of JSON).
+
+POST /slow?ms=N reads the body and answers after N ms: a request that is in flight when the instance is stopped.
+"""
 import json
 import os
+import time
+from urllib.parse import parse_qs, urlparse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -18,6 +23,19 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps({"pid": os.getpid(), "node": os.environ.get("CAPSTAN_NODE_NAME"),
                                "partitions": os.environ.get("CAPSTAN_PARTITION_IDS"), "method": self.command,
                                "path": self.path, "forwardedFor": self.headers.get("X-Forwarded-For")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        upload = self.rfile.read(length)
+        url = urlparse(self.path)
+        time.sleep(int(parse_qs(url.query).get("ms", ["0"])[0]) / 1000)
+        body = json.dumps({"pid": os.getpid(), "node": os.environ.get("CAPSTAN_NODE_NAME"), "method": self.command,
+                           "path": self.path, "upload": len(upload)}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -21,6 +21,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,9 +34,13 @@ final class BackendPools {
     private final Map<EventLoop, Map<String, SimpleChannelPool>> pools = new ConcurrentHashMap<>();
     private final Map<EventLoop, Map<String, ChannelFuture>> http2Connections = new ConcurrentHashMap<>();
     private final int connectTimeoutMillis;
+    private final ConnectionCounter counter;
+    /** Endpoints that left every resolution: their connections are closed, not pooled, so a drain can end. */
+    private final Set<String> retired = ConcurrentHashMap.newKeySet();
 
-    BackendPools(int connectTimeoutMillis) {
+    BackendPools(int connectTimeoutMillis, ConnectionCounter counter) {
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.counter = counter;
     }
 
     /**
@@ -52,8 +57,33 @@ final class BackendPools {
             ch.close();
             return;
         }
+        if (retired.contains(address)) {
+            ch.close();
+            return;
+        }
         ch.pipeline().get(BackendHandler.class).idle();
         pool(ch.eventLoop(), address).release(ch);
+    }
+
+    /**
+     * {@code addresses} left their service's resolution (the replica is being drained or is gone): idle connections
+     * to them are closed on every event loop, and busy ones are closed when their response is done.
+     */
+    void retire(Set<String> addresses) {
+        retired.addAll(addresses);
+        pools.forEach((loop, byAddress) -> loop.execute(() -> {
+            for (String a : addresses) {
+                SimpleChannelPool p = byAddress.remove(a);
+                if (p != null) {
+                    p.close();
+                }
+            }
+        }));
+    }
+
+    /** {@code addresses} are in a resolution again (a new replica on a reused port): pooled as usual. */
+    void unretire(Set<String> addresses) {
+        retired.removeAll(addresses);
     }
 
     private Future<Channel> stream(EventLoop loop, String address) {
@@ -64,7 +94,7 @@ final class BackendPools {
             connection = bootstrap(loop, address).option(ChannelOption.AUTO_READ, true).handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                    ch.pipeline().addLast(counter, Http2FrameCodecBuilder.forClient().build(),
                             new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                 }
             }).connect();
@@ -108,14 +138,16 @@ final class BackendPools {
             return new SimpleChannelPool(b, new AbstractChannelPoolHandler() {
                 @Override
                 public void channelCreated(Channel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 65536), new BackendHandler());
+                    ch.pipeline().addLast(counter, new HttpClientCodec(4096, 8192, 65536), new BackendHandler());
                 }
             }, ChannelHealthChecker.ACTIVE, true, true);
         });
     }
 
     void close() {
-        pools.values().forEach(m -> m.values().forEach(SimpleChannelPool::close));
-        http2Connections.values().forEach(m -> m.values().forEach(f -> f.channel().close()));
+        // Copies: the maps belong to their event loops, which may change them (a closed connection leaves its map)
+        // while this runs on another thread.
+        pools.values().forEach(m -> java.util.List.copyOf(m.values()).forEach(SimpleChannelPool::close));
+        http2Connections.values().forEach(m -> java.util.List.copyOf(m.values()).forEach(f -> f.channel().close()));
     }
 }

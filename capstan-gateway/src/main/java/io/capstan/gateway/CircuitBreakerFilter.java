@@ -26,6 +26,10 @@ final class CircuitBreakerFilter implements ProxyFilter {
                 .build());
     }
 
+    CircuitBreakerRegistry registry() {
+        return registry;
+    }
+
     /** The breaker state of {@code endpoint}: CLOSED, OPEN or HALF_OPEN. */
     CircuitBreaker.State state(String endpoint) {
         return registry.circuitBreaker(endpoint).getState();

@@ -33,6 +33,12 @@ public final class Exchange {
     boolean upgrade;
     /** The request came as an HTTP/2 stream: it goes to the backend as one too. */
     boolean http2;
+    /** When the request head arrived (System.nanoTime). */
+    final long startNanos = System.nanoTime();
+    /** The service's meters, once it resolved (a name that never did counts as unknown). */
+    GatewayMetrics.ServiceMeters meters;
+    /** What the service's manifest asks for, from its latest resolution (null: it says nothing). */
+    io.capstan.model.LoadBalancing manifestLoadBalancing;
 
     Exchange(Channel client, HttpRequest head, Route route, boolean hasBody) {
         this.client = client;

@@ -39,14 +39,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final List<ProxyFilter> filters;
     private final BackendPools pools;
+    private final GatewayMetrics metrics;
     private final boolean http2;
     private Exchange exchange;
     private boolean keepAlive;
 
     /** With {@code http2}, this handler serves one HTTP/2 stream (its frames seen as HTTP objects). */
-    FrontendHandler(List<ProxyFilter> filters, BackendPools pools, boolean http2) {
+    FrontendHandler(List<ProxyFilter> filters, BackendPools pools, GatewayMetrics metrics, boolean http2) {
         this.filters = filters;
         this.pools = pools;
+        this.metrics = metrics;
         this.http2 = http2;
     }
 
@@ -77,12 +79,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     + req.decoderResult().cause().getMessage(), null, null, null, 0));
             return;
         }
+        if (isMetricsScrape(req)) {
+            scrape(ctx);
+            return;
+        }
         Route route;
         try {
             route = Route.parse(req.uri());
         } catch (IllegalArgumentException e) {
             exchange = new Exchange(ctx.channel(), req, null, false);
             exchange.abandon();
+            metrics.unknownService().answered(400, System.nanoTime() - exchange.startNanos);
             answer(ctx.channel(), exchange, error(400, "BAD_REQUEST", e.getMessage(), null, null, null, 0));
             return;
         }
@@ -130,18 +137,49 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private static boolean isMetricsScrape(HttpRequest req) {
+        String uri = req.uri();
+        return uri.startsWith("/metrics") && (uri.length() == 8 || uri.charAt(8) == '?')
+                && req.method().equals(io.netty.handler.codec.http.HttpMethod.GET);
+    }
+
+    /** Serves {@code GET /metrics}: formatting can take a while with many services, so not on the event loop. */
+    private void scrape(ChannelHandlerContext ctx) {
+        exchange = new Exchange(ctx.channel(), null, null, false);
+        exchange.requestComplete = false;
+        Exchange ex = exchange;
+        Thread.ofVirtual().name("gateway-metrics-scrape").start(() -> {
+            byte[] body = metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ctx.executor().execute(() -> {
+                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(body));
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                ex.abandon();
+                answer(ctx.channel(), ex, r);
+            });
+        });
+    }
+
     private void outcome(ChannelHandlerContext ctx, Exchange ex, Outcome o) {
+        GatewayMetrics.ServiceMeters meters = ex.meters != null ? ex.meters : metrics.unknownService();
         if (!ctx.channel().isActive() || ex.abandoned) {
+            meters.answered(499, System.nanoTime() - ex.startNanos);
             o.discard();
             return;
         }
         switch (o) {
             case Outcome.Failed f -> {
+                meters.answered(f.status(), System.nanoTime() - ex.startNanos);
                 ex.abandon();
                 answer(ctx.channel(), ex, error(f.status(), f.failure().name(), f.message(), ex.route.service().shortName(),
                         f.partition(), f.endpoint(), f.attempts()));
             }
-            case Outcome.Responded r -> stream(ctx, ex, r);
+            case Outcome.Responded r -> {
+                int status = r.status();
+                r.finished().whenComplete((v, e) -> meters.answered(status, System.nanoTime() - ex.startNanos));
+                stream(ctx, ex, r);
+            }
         }
     }
 

@@ -35,7 +35,8 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final ResolutionCache cache;
-    private final BackendPools pools = new BackendPools(2000);
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final BackendPools pools = new BackendPools(2000, new ConnectionCounter(metrics.backendConnections()));
     private final CircuitBreakerFilter breakers;
     private final LoadBalancingFilter balancer;
     private EventLoopGroup group;
@@ -48,8 +49,20 @@ public final class Gateway implements AutoCloseable {
     /** A gateway resolving names through {@code naming}. */
     public Gateway(GatewayConfig config, ResolutionSource naming) {
         this.config = config;
-        this.cache = new ResolutionCache(naming, WATCH_WAIT);
+        this.cache = new ResolutionCache(naming, WATCH_WAIT, config.watchIdle());
         this.breakers = new CircuitBreakerFilter(config.breaker());
+        metrics.bindBreakers(breakers.registry());
+        cache.onEndpointChanges(new ResolutionCache.EndpointChanges() {
+            @Override
+            public void joined(java.util.Set<String> addresses) {
+                pools.unretire(addresses);
+            }
+
+            @Override
+            public void left(java.util.Set<String> addresses) {
+                pools.retire(addresses);
+            }
+        });
         this.balancer = new LoadBalancingFilter(config);
     }
 
@@ -57,7 +70,8 @@ public final class Gateway implements AutoCloseable {
     public int start() throws InterruptedException {
         List<ProxyFilter> filters = List.of(new TimeoutFilter(config.defaultTimeout()),
                 new RetryFilter(config.retry(), () -> ThreadLocalRandom.current().nextDouble()),
-                new RoutingFilter(cache), balancer, breakers, new ForwardFilter(pools));
+                new RoutingFilter(cache, metrics), balancer, breakers, new ForwardFilter(pools));
+        ConnectionCounter clientConnections = new ConnectionCounter(metrics.clientConnections());
         group = new MultiThreadIoEventLoopGroup(config.ioThreads() > 0 ? config.ioThreads()
                 : Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
         listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -66,9 +80,9 @@ public final class Gateway implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ProtocolDetector(
+                        ch.pipeline().addLast(clientConnections, new ProtocolDetector(
                                 ctx -> ctx.pipeline().addLast(new HttpServerCodec(4096, 8192, 65536), new HttpServerExpectContinueHandler(),
-                                        new FrontendHandler(filters, pools, false)),
+                                        new FrontendHandler(filters, pools, metrics, false)),
                                 ctx -> {
                                     // HTTP/2 flow control holds each stream back; the connection itself reads freely.
                                     ctx.channel().config().setAutoRead(true);
@@ -78,7 +92,7 @@ public final class Gateway implements AutoCloseable {
                                                 protected void initChannel(Http2StreamChannel stream) {
                                                     stream.config().setAutoRead(false);
                                                     stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                                                            new FrontendHandler(filters, pools, true));
+                                                            new FrontendHandler(filters, pools, metrics, true));
                                                 }
                                             }));
                                 }));
@@ -93,6 +107,11 @@ public final class Gateway implements AutoCloseable {
     /** The resolution cache, to see what is watched. */
     public ResolutionCache resolutions() {
         return cache;
+    }
+
+    /** The gateway's metrics (also served on {@code /metrics}). */
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 
     /** The breaker state of an endpoint (host:port): CLOSED, OPEN or HALF_OPEN. */

@@ -1,5 +1,8 @@
 package io.capstan.gateway;
 
+import io.capstan.model.LoadBalancing;
+import io.capstan.model.ServiceName;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,12 +18,21 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LoadBalancingFilter implements ProxyFilter {
 
-    private final GatewayConfig config;
+    private final Map<ServiceName, LoadBalancing> forced = new HashMap<>();
+    private final LoadBalancing fallback;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> turns = new ConcurrentHashMap<>();
+    private final Map<ServiceName, AtomicLong> turns = new ConcurrentHashMap<>();
 
     LoadBalancingFilter(GatewayConfig config) {
-        this.config = config;
+        // Keyed by ServiceName, so a request looks its service up without building its short name.
+        config.loadBalancing().forEach((name, lb) -> forced.put(ServiceName.parse(name), lb));
+        this.fallback = config.defaultLoadBalancing();
+    }
+
+    /** The gateway's per-service option, else what the manifest says, else the gateway's default. */
+    private LoadBalancing of(ServiceName service, LoadBalancing fromManifest) {
+        LoadBalancing f = forced.get(service);
+        return f != null ? f : fromManifest != null ? fromManifest : fallback;
     }
 
     @Override
@@ -28,8 +40,8 @@ final class LoadBalancingFilter implements ProxyFilter {
         Attempt a = chain.attempt();
         List<String> fresh = a.candidates().stream().filter(c -> !a.excluded().contains(c)).toList();
         List<String> from = fresh.isEmpty() ? a.candidates() : fresh;
-        String service = a.exchange().route.service().shortName();
-        String chosen = switch (config.loadBalancingOf(service)) {
+        ServiceName service = a.exchange().route.service();
+        String chosen = switch (of(service, a.exchange().manifestLoadBalancing)) {
             case ROUND_ROBIN -> from.get((int) Math.floorMod(turns.computeIfAbsent(service, s -> new AtomicLong())
                     .getAndIncrement(), (long) from.size()));
             case LEAST_REQUESTS -> leastOfTwo(from);

@@ -4,7 +4,9 @@ import io.capstan.model.ServiceName;
 import io.capstan.model.wire.ServiceResolution;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's view of where services are. The first request for a service starts one watcher for it: a virtual
  * thread holding a blocking query on that service's resolution, so it wakes only when that service changes. While the
- * naming service is unreachable the last answer keeps being used.
+ * naming service is unreachable the last answer keeps being used. A service that sees no request for {@code idle} is
+ * no longer watched (a sweep every {@code idle / 4} interrupts its watcher; the next request starts a new one), so a
+ * gateway that once served many services does not hold a query open on each of them forever.
  */
 public final class ResolutionCache implements AutoCloseable {
 
@@ -24,17 +28,82 @@ public final class ResolutionCache implements AutoCloseable {
 
     private final ResolutionSource source;
     private final Duration wait;
+    private final long idleNanos;
+    /** How stale a watcher's last-use time may be: a second, or less for short idle times. */
+    private final long touchNanos;
+    private final Thread sweeper;
     private final Map<ServiceName, Watcher> watchers = new ConcurrentHashMap<>();
+    private volatile EndpointChanges endpointChanges = EndpointChanges.NONE;
     private volatile boolean closed;
 
+    /** Hears which endpoints (host:port) joined or left a service's resolution. */
+    public interface EndpointChanges {
+        EndpointChanges NONE = new EndpointChanges() {
+            @Override
+            public void joined(Set<String> addresses) {
+            }
+
+            @Override
+            public void left(Set<String> addresses) {
+            }
+        };
+
+        void joined(Set<String> addresses);
+
+        void left(Set<String> addresses);
+    }
+
     public ResolutionCache(ResolutionSource source, Duration wait) {
+        this(source, wait, GatewayConfig.DEFAULT_WATCH_IDLE);
+    }
+
+    public ResolutionCache(ResolutionSource source, Duration wait, Duration idle) {
         this.source = source;
         this.wait = wait;
+        this.idleNanos = idle.toNanos();
+        this.touchNanos = Math.min(1_000_000_000L, idleNanos / 4);
+        Duration every = idle.dividedBy(4);
+        this.sweeper = Thread.ofVirtual().name("gateway-watch-sweeper").start(() -> sweepEvery(every));
     }
 
     /** The latest resolution of {@code service}; the first call waits for the naming service's first answer. */
     public CompletableFuture<ServiceResolution> resolve(ServiceName service) {
-        return watchers.computeIfAbsent(service, this::startWatcher).latest.get();
+        Watcher w = watchers.get(service);
+        if (w == null) {
+            w = watchers.computeIfAbsent(service, this::startWatcher);
+        }
+        w.used();
+        return w.latest.get();
+    }
+
+    private void sweepEvery(Duration every) {
+        try {
+            while (!closed) {
+                Thread.sleep(every);
+                sweepIdle(System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
+    }
+
+    /** Stops watching the services that had no request for the idle time before {@code now}. */
+    void sweepIdle(long now) {
+        for (Watcher w : watchers.values()) {
+            CompletableFuture<ServiceResolution> latest = w.latest.get();
+            // A watcher still waiting for its first answer has requests waiting on it: it is not idle.
+            if (latest.isDone() && now - w.lastUsed > idleNanos && watchers.remove(w.service, w)) {
+                LOG.debug("no request for {} in {} ms: no longer watching it", w.service, idleNanos / 1_000_000);
+                w.unwatched = true;
+                w.thread.interrupt();
+                ServiceResolution last = latest.isCompletedExceptionally() ? null : latest.join();
+                Set<String> endpoints = addresses(last);
+                if (!endpoints.isEmpty()) {
+                    // Unwatched endpoints are never retired later: their idle connections go now.
+                    endpointChanges.left(endpoints);
+                }
+            }
+        }
     }
 
     /**
@@ -43,6 +112,7 @@ public final class ResolutionCache implements AutoCloseable {
      */
     public CompletableFuture<ServiceResolution> refresh(ServiceName service) {
         Watcher w = watchers.computeIfAbsent(service, this::startWatcher);
+        w.used();
         CompletableFuture<ServiceResolution> fresh = new CompletableFuture<>();
         Thread.ofVirtual().name("gateway-refresh-" + service.shortName()).start(() -> {
             try {
@@ -61,6 +131,11 @@ public final class ResolutionCache implements AutoCloseable {
             }
         });
         return fresh;
+    }
+
+    /** Tells {@code listener} about endpoints joining or leaving any watched service from now on. */
+    public void onEndpointChanges(EndpointChanges listener) {
+        endpointChanges = listener;
     }
 
     /** How many services are being watched. */
@@ -84,8 +159,32 @@ public final class ResolutionCache implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sweeper.interrupt();
         watchers.values().forEach(w -> w.thread.interrupt());
         watchers.clear();
+    }
+
+    private void endpointsChanged(ServiceResolution before, ServiceResolution now) {
+        Set<String> old = addresses(before);
+        Set<String> fresh = addresses(now);
+        Set<String> left = new HashSet<>(old);
+        left.removeAll(fresh);
+        Set<String> joined = new HashSet<>(fresh);
+        joined.removeAll(old);
+        if (!joined.isEmpty()) {
+            endpointChanges.joined(joined);
+        }
+        if (!left.isEmpty()) {
+            endpointChanges.left(left);
+        }
+    }
+
+    private static Set<String> addresses(ServiceResolution r) {
+        Set<String> out = new HashSet<>();
+        if (r != null) {
+            r.partitions().forEach(p -> p.replicas().forEach(x -> out.addAll(x.endpoints().values())));
+        }
+        return out;
     }
 
     /** One service's blocking-query loop. */
@@ -93,15 +192,28 @@ public final class ResolutionCache implements AutoCloseable {
         final ServiceName service;
         final AtomicReference<CompletableFuture<ServiceResolution>> latest = new AtomicReference<>(new CompletableFuture<>());
         final AtomicLong changes = new AtomicLong();
+        /** When a request last asked for the service (System.nanoTime), to within touchNanos. */
+        volatile long lastUsed = System.nanoTime();
+        /** Set when the sweep stopped watching it: its loop ends at its next turn. */
+        volatile boolean unwatched;
         Thread thread;
 
         Watcher(ServiceName service) {
             this.service = service;
         }
 
+        /** Called per request: a write only now and then (a second), so the hot path mostly just reads. */
+        void used() {
+            long now = System.nanoTime();
+            if (now - lastUsed > touchNanos) {
+                lastUsed = now;
+            }
+        }
+
         void run() {
             long version = 0;
-            while (!closed) {
+            // Not "while it is in the map": it starts inside computeIfAbsent, before it is there.
+            while (!closed && !unwatched) {
                 try {
                     version = publish(source.resolve(service, version, wait)).version();
                 } catch (ResolutionSource.ServiceNotFound e) {
@@ -137,6 +249,7 @@ public final class ResolutionCache implements AutoCloseable {
             CompletableFuture<ServiceResolution> current = latest.get();
             if (!current.isDone()) {
                 current.complete(r);
+                endpointsChanged(null, r);
                 return r;
             }
             ServiceResolution known = current.isCompletedExceptionally() ? null : current.getNow(null);
@@ -145,6 +258,7 @@ public final class ResolutionCache implements AutoCloseable {
             }
             if (known == null || !known.atVersion(0).equals(r.atVersion(0))) {
                 changes.incrementAndGet();
+                endpointsChanged(known, r);
             }
             latest.set(CompletableFuture.completedFuture(r));
             return r;

@@ -47,6 +47,9 @@ final class RetryFilter implements ProxyFilter {
                 return done(o, a.number());
             }
             o.discard();
+            if (a.exchange().meters != null) {
+                a.exchange().meters.retried();
+            }
             CompletableFuture<Outcome> next = new CompletableFuture<>();
             a.exchange().client.eventLoop().schedule(() -> attempt(chain, a.retry(endpointOf(o))).whenComplete((r, e) -> {
                 if (e != null) {

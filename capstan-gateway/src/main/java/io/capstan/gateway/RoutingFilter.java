@@ -19,9 +19,11 @@ import java.util.concurrent.CompletionException;
 final class RoutingFilter implements ProxyFilter {
 
     private final ResolutionCache cache;
+    private final GatewayMetrics metrics;
 
-    RoutingFilter(ResolutionCache cache) {
+    RoutingFilter(ResolutionCache cache, GatewayMetrics metrics) {
         this.cache = cache;
+        this.metrics = metrics;
     }
 
     @Override
@@ -38,12 +40,16 @@ final class RoutingFilter implements ProxyFilter {
                         : failed(503, Outcome.Failure.NAMING_UNAVAILABLE, "cannot resolve " + route.service().shortName()
                                 + ": " + cause.getMessage(), null));
             }
+            if (a.exchange().meters == null) {
+                a.exchange().meters = metrics.of(route.service());
+            }
             return route(chain, a, resolution.join());
         });
     }
 
     private CompletableFuture<Outcome> route(Chain chain, Attempt a, ServiceResolution r) {
         Route route = a.exchange().route;
+        a.exchange().manifestLoadBalancing = r.loadBalancing();
         PartitionKey key;
         try {
             key = PartitionKeys.find(r.partitions().stream().map(ServiceResolution.Partition::key).toList(),

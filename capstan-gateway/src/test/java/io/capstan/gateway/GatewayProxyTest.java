@@ -3,6 +3,7 @@ package io.capstan.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.ServiceName;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,6 +68,51 @@ class GatewayProxyTest {
         }
         assertThat(backends).allSatisfy(b -> assertThat(b.requests.get()).isEqualTo(10));
         assertThat(gateway.resolutions().watchedServices()).isEqualTo(1);
+    }
+
+    @Test
+    void theManifestsLoadBalancingAppliesAndTheGatewaysPerServiceOptionOverridesIt() throws Exception {
+        naming.loadBalancing = LoadBalancing.ROUND_ROBIN;
+        start(config(), 3);
+        for (int i = 0; i < 30; i++) {
+            assertThat(get("/Shop/Web/x").statusCode()).isEqualTo(200);
+        }
+        assertThat(backends).allSatisfy(b -> assertThat(b.requests.get()).isEqualTo(10));
+        gateway.close();
+
+        // The manifest says least-requests, --service-load-balancing Shop/Web=round-robin wins.
+        naming.loadBalancing = LoadBalancing.LEAST_REQUESTS;
+        gateway = new Gateway(config().withLoadBalancing(LoadBalancing.LEAST_REQUESTS,
+                Map.of("Shop/Web", LoadBalancing.ROUND_ROBIN)), naming);
+        port = gateway.start();
+        for (int i = 0; i < 30; i++) {
+            assertThat(get("/Shop/Web/x").statusCode()).isEqualTo(200);
+        }
+        assertThat(backends).allSatisfy(b -> assertThat(b.requests.get()).isEqualTo(20));
+    }
+
+    @Test
+    void aServiceWithNoRequestForTheIdleTimeIsNoLongerWatchedAndItsIdleConnectionsClose() throws Exception {
+        start(config().withWatchIdle(Duration.ofMillis(400)), 2);
+        // Requests every 100 ms for three idle times: it stays watched.
+        await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(5)).until(() ->
+                get("/Shop/Web/x").statusCode() == 200 && gateway.resolutions().watchedServices() == 1);
+        assertThat(backendConnections()).isPositive();
+        // No more requests: within the idle time and a sweep, the watcher stops and the pooled connections close.
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.resolutions().watchedServices() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> backendConnections() == 0);
+        // The next request resolves afresh.
+        int freshBefore = naming.freshReads.get();
+        assertThat(get("/Shop/Web/x").statusCode()).isEqualTo(200);
+        assertThat(gateway.resolutions().watchedServices()).isEqualTo(1);
+        assertThat(naming.freshReads.get()).isGreaterThan(freshBefore);
+    }
+
+    private double backendConnections() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^capstan_gateway_connections_open\\{side=\"backend\"} (\\S+)$").matcher(gateway.metrics().scrape());
+        assertThat(m.find()).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

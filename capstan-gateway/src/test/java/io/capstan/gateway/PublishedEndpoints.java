@@ -22,6 +22,8 @@ final class PublishedEndpoints implements ResolutionSource {
     private final ServiceName service;
     private final UUID partition = UUID.randomUUID();
     private List<String> addresses = List.of();
+    /** What the service's manifest says, as the resolve answer carries it (null: nothing). */
+    volatile io.capstan.model.LoadBalancing loadBalancing;
     private long version = 1;
     final AtomicInteger freshReads = new AtomicInteger();
 
@@ -53,6 +55,6 @@ final class PublishedEndpoints implements ResolutionSource {
             replicas.add(new ServiceResolution.Replica(i + 1, "node-" + (i + 1), ReplicaRole.None, Map.of("web", addresses.get(i))));
         }
         return new ServiceResolution(service.shortName(), ServiceKind.STATELESS, version,
-                List.of(new ServiceResolution.Partition(partition, PartitionKey.singleton(), replicas)));
+                List.of(new ServiceResolution.Partition(partition, PartitionKey.singleton(), replicas)), loadBalancing);
     }
 }

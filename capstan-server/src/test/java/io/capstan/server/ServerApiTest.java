@@ -37,7 +37,7 @@ class ServerApiTest {
               - name: WebPackage
                 version: 1.0.0
                 serviceTypes:
-                  - {name: WebType, kind: stateless, codePackage: Web}
+                  - {name: WebType, kind: stateless, codePackage: Web, loadBalancing: round-robin}
                   - {name: CartType, kind: stateful, codePackage: Web}
                 codePackages:
                   - name: Web
@@ -108,6 +108,32 @@ class ServerApiTest {
         assertThat(r.body().path("error").path("code").asText()).isEqualTo("INVALID_MANIFEST");
         assertThat(r.body().path("error").path("problems").size()).isGreaterThanOrEqualTo(2);
         assertThat(get("/v1/apptypes").body().path("items")).extracting(n -> n.path("name").asText()).containsExactly("ShopType");
+    }
+
+    @Test
+    void theResolveAnswerCarriesTheLoadBalancingTheManifestAsks() {
+        assertThat(post("/v1/apps", Map.of("name", "Lb", "type", "ShopType", "version", "1.0.0")).status()).isEqualTo(201);
+        assertThat(post("/v1/apps/Lb/services", Map.of("name", "Cart", "serviceType", "CartType", "targetReplicaSetSize", 1))
+                .status()).isEqualTo(201);
+        JsonNode front = get("/v1/apps/Lb/services/Front/resolve").body();
+        assertThat(front.path("loadBalancing").asText()).isEqualTo("round-robin");
+        // CartType says nothing: the answer leaves it out and the gateway's default (least-requests) applies.
+        assertThat(get("/v1/apps/Lb/services/Cart/resolve").body().has("loadBalancing")).isFalse();
+    }
+
+    @Test
+    void aBadLoadBalancingIsRefusedNamingTheField() throws Exception {
+        Path bad = dir.resolve("bad-lb");
+        Files.createDirectories(bad);
+        Files.writeString(bad.resolve("capstan-app.yaml"), MANIFEST.replace("ShopType", "LbType")
+                .replace("loadBalancing: round-robin", "loadBalancing: fastest"));
+        Reply r = register(tarGzOf(bad));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body().path("error").path("code").asText()).isEqualTo("INVALID_MANIFEST");
+        assertThat(r.body().path("error").path("problems").get(0).asText())
+                .contains("servicePackages[0].serviceTypes[0].loadBalancing: 'fastest' is not a load balancing;"
+                        + " use round-robin or least-requests");
+        assertThat(get("/v1/apptypes/LbType/1.0.0").status()).isEqualTo(404);
     }
 
     @Test

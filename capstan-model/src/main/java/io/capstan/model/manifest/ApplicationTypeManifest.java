@@ -33,4 +33,17 @@ public record ApplicationTypeManifest(
     public Optional<ServiceTypeManifest> serviceType(String name) {
         return servicePackages.stream().flatMap(p -> p.serviceType(name).stream()).findFirst();
     }
+
+    /**
+     * The load balancing the manifest asks for a service named {@code service} of type {@code serviceType}: its
+     * default service's, else its type's; null when neither says.
+     */
+    public io.capstan.model.LoadBalancing loadBalancingOf(String service, String serviceType) {
+        for (DefaultServiceManifest d : defaultServices) {
+            if (d.name().equals(service) && serviceType.equals(d.spec().serviceType()) && d.loadBalancing() != null) {
+                return d.loadBalancing();
+            }
+        }
+        return serviceType(serviceType).map(ServiceTypeManifest::loadBalancing).orElse(null);
+    }
 }

@@ -3,6 +3,7 @@ package io.capstan.model.manifest;
 import com.fasterxml.jackson.core.JsonToken;
 import io.capstan.model.ActivationMode;
 import io.capstan.model.Durations;
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.Names;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.ServiceKind;
@@ -63,9 +64,9 @@ public final class ManifestParser {
             List.of("applicationType", "version", "parameters", "servicePackages", "defaultServices", "healthPolicy");
     private static final List<String> PACKAGE_FIELDS =
             List.of("name", "version", "serviceTypes", "codePackages", "endpoints");
-    private static final List<String> SERVICE_TYPE_FIELDS = List.of("name", "kind", "codePackage");
+    private static final List<String> SERVICE_TYPE_FIELDS = List.of("name", "kind", "codePackage", "loadBalancing");
     private static final List<String> CODE_PACKAGE_FIELDS =
-            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy");
+            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy", "drainTimeout");
     private static final List<String> PROCESS_FIELDS = List.of("command", "args", "env", "workingDir");
     private static final List<String> CONTAINER_FIELDS = List.of("image", "args", "env", "network", "userNamespace");
     private static final List<String> RESOURCE_FIELDS = List.of("cpu", "memoryMiB");
@@ -87,7 +88,7 @@ public final class ManifestParser {
             "maxPercentUnhealthyDeployedApplications", "maxPercentUnhealthyServices",
             "maxPercentUnhealthyPartitionsPerService", "maxPercentUnhealthyReplicasPerPartition");
     private static final List<String> DEFAULT_SERVICE_FIELDS = List.of("name", "serviceType", "activation", "partitions",
-            "instanceCount", "targetReplicaSetSize", "minReplicaSetSize", "placementConstraints");
+            "instanceCount", "targetReplicaSetSize", "minReplicaSetSize", "placementConstraints", "loadBalancing");
     private static final List<String> SCHEMES = List.of("Singleton", "UniformInt64Range", "Named");
     private static final Map<String, List<String>> SCHEME_FIELDS = Map.of(
             "Singleton", List.of("scheme"),
@@ -105,7 +106,8 @@ public final class ManifestParser {
             Map.entry("program", "command"), Map.entry("executable", "command"), Map.entry("partition", "partitions"),
             Map.entry("activationMode", "activation"), Map.entry("type", "serviceType"), Map.entry("parameter", "parameters"),
             Map.entry("services", "defaultServices"), Map.entry("packages", "servicePackages"),
-            Map.entry("placement", "placementConstraints"), Map.entry("constraints", "placementConstraints"),
+            Map.entry("placement", "placementConstraints"), Map.entry("loadBalancer", "loadBalancing"),
+            Map.entry("terminationGracePeriod", "drainTimeout"), Map.entry("drain", "drainTimeout"), Map.entry("constraints", "placementConstraints"),
             Map.entry("startupProbe", "startup"), Map.entry("livenessProbe", "liveness"), Map.entry("readinessProbe", "readiness"),
             Map.entry("httpGet", "http"), Map.entry("tcpSocket", "tcp"), Map.entry("initialDelaySeconds", "initialDelay"),
             Map.entry("periodSeconds", "period"), Map.entry("timeoutSeconds", "timeout"), Map.entry("port", "endpoint"),
@@ -409,7 +411,7 @@ public final class ManifestParser {
                             + " (declared: " + String.join(", ", codeNames) + ")");
                 }
             }
-            return new ServiceTypeManifest(name, kind, code);
+            return new ServiceTypeManifest(name, kind, code, loadBalancing(st));
         }
 
         private CodePackageManifest codePackage(Obj cp) {
@@ -464,7 +466,8 @@ public final class ManifestParser {
             RestartPolicy restartPolicy = restartPolicy(cp);
             RunSpec run = process != null ? process : container;
             // Without a process or a container the problem is recorded already and the manifest is refused.
-            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy);
+            Duration drain = cp.duration("drainTimeout", true, "e.g. drainTimeout: 5s (0s stops at once)");
+            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy, drain);
         }
 
         /** The probe under {@code which}, or null when absent or too broken to build. */
@@ -757,7 +760,24 @@ public final class ManifestParser {
                 }
             }
             ServiceSpec spec = new ServiceSpec(type, kind, activation, partitions, instances, targetSize, minSize, placement);
-            return new DefaultServiceManifest(name, spec);
+            return new DefaultServiceManifest(name, spec, loadBalancing(ds));
+        }
+
+        /** The optional {@code loadBalancing} of a service type or default service. */
+        private LoadBalancing loadBalancing(Obj o) {
+            String text = o.text("loadBalancing", false, "e.g. loadBalancing: round-robin (or least-requests, the default)");
+            if (text == null) {
+                return null;
+            }
+            try {
+                return LoadBalancing.parse(text);
+            } catch (IllegalArgumentException e) {
+                String guess = Suggestions.closest(text, List.of("round-robin", "least-requests"));
+                problem(o.at("loadBalancing"), o.pos("loadBalancing"), "'" + text + "' is not a load balancing; use round-robin"
+                        + " or least-requests (the default: fewer requests in flight, of two drawn at random)"
+                        + (guess == null ? "" : " (did you mean '" + guess + "'?)"));
+                return null;
+            }
         }
 
         private PartitionScheme partitions(Obj ds) {

@@ -78,6 +78,9 @@ public final class ManifestWriter {
             type.put("name", t.name());
             type.put("kind", t.kind().wireName());
             type.put("codePackage", t.codePackage());
+            if (t.loadBalancing() != null) {
+                type.put("loadBalancing", t.loadBalancing().wireName());
+            }
             types.add(type);
         }
         out.put("serviceTypes", types);
@@ -138,6 +141,9 @@ public final class ManifestWriter {
                 policy.put("resetAfter", Durations.format(r.resetAfter()));
                 policy.put("moveAfterFailures", r.moveAfterFailures());
                 code.put("restartPolicy", policy);
+            }
+            if (c.drainTimeout() != null) {
+                code.put("drainTimeout", Durations.format(c.drainTimeout()));
             }
             codes.add(code);
         }
@@ -213,6 +219,9 @@ public final class ManifestWriter {
         }
         if (!s.placementConstraints().isEmpty()) {
             out.put("placementConstraints", s.placementConstraints());
+        }
+        if (d.loadBalancing() != null) {
+            out.put("loadBalancing", d.loadBalancing().wireName());
         }
         return out;
     }

@@ -86,7 +86,8 @@ public final class ParameterSubstitution {
             };
             CodePackageProbes probes = new CodePackageProbes(substitute(c.probes().startup(), values),
                     substitute(c.probes().liveness(), values), substitute(c.probes().readiness(), values));
-            codes.add(new CodePackageManifest(c.name(), c.version(), run, c.resources(), probes, c.restartPolicy()));
+            codes.add(new CodePackageManifest(c.name(), c.version(), run, c.resources(), probes, c.restartPolicy(),
+                    c.drainTimeout()));
         }
         return new ServicePackageManifest(pkg.name(), pkg.version(), pkg.serviceTypes(), codes, pkg.endpoints());
     }

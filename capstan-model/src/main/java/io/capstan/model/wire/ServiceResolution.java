@@ -1,5 +1,6 @@
 package io.capstan.model.wire;
 
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.PartitionKey;
 import io.capstan.model.ServiceKind;
 import io.capstan.model.cluster.ReplicaRole;
@@ -10,17 +11,23 @@ import java.util.UUID;
 /**
  * Where a service can be reached (the naming service's answer): its partitions, and in each the Ready replicas
  * with their endpoints by name. {@code version} is the state index the answer was computed at; a caller passes it
- * back as {@code ?index=} to block until the answer changes.
+ * back as {@code ?index=} to block until the answer changes. {@code loadBalancing} is what the application manifest
+ * asks for the service (null when it says nothing: the gateway's default).
  */
-public record ServiceResolution(String service, ServiceKind kind, long version, List<Partition> partitions) {
+public record ServiceResolution(String service, ServiceKind kind, long version, List<Partition> partitions,
+        LoadBalancing loadBalancing) {
 
     public ServiceResolution {
         partitions = List.copyOf(partitions);
     }
 
+    public ServiceResolution(String service, ServiceKind kind, long version, List<Partition> partitions) {
+        this(service, kind, version, partitions, null);
+    }
+
     /** The same answer at another version: what a watcher compares to tell a real change from a new index. */
     public ServiceResolution atVersion(long newVersion) {
-        return new ServiceResolution(service, kind, newVersion, partitions);
+        return new ServiceResolution(service, kind, newVersion, partitions, loadBalancing);
     }
 
     /** One partition and its reachable replicas (the Primary first for stateful services). */

@@ -1,9 +1,11 @@
 package io.capstan.server.api;
 
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.PartitionKey;
 import io.capstan.model.PartitionKeys;
 import io.capstan.model.ServiceKind;
 import io.capstan.model.ServiceName;
+import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.cluster.ServiceRecord;
@@ -95,6 +97,13 @@ public final class NamingApi {
                             .thenComparingLong(ServiceResolution.Replica::replicaId))
                     .toList()));
         }
-        return new ServiceResolution(svc.name().shortName(), svc.spec().kind(), s.index(), out);
+        return new ServiceResolution(svc.name().shortName(), svc.spec().kind(), s.index(), out, loadBalancing(s, svc));
+    }
+
+    /** What the application's manifest asks for the service (its default service's, else its type's), or null. */
+    private static LoadBalancing loadBalancing(ClusterSnapshot s, ServiceRecord svc) {
+        ApplicationRecord app = s.applications().get(svc.name().application());
+        return app == null ? null : s.applicationType(app.typeName(), app.typeVersion())
+                .map(t -> t.manifest().loadBalancingOf(svc.name().service(), svc.spec().serviceType())).orElse(null);
     }
 }

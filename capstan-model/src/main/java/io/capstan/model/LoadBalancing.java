@@ -1,8 +1,10 @@
-package io.capstan.gateway;
+package io.capstan.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** How the gateway picks among a partition's eligible endpoints. */
+/** How the gateway picks among a partition's eligible endpoints (a service type's or service's {@code loadBalancing}). */
 public enum LoadBalancing {
     /** Each endpoint in turn. */
     ROUND_ROBIN("round-robin"),
@@ -15,10 +17,13 @@ public enum LoadBalancing {
         this.wireName = wireName;
     }
 
+    @JsonValue
     public String wireName() {
         return wireName;
     }
 
+    /** Parses {@code round-robin} or {@code least-requests} (any case). */
+    @JsonCreator
     public static LoadBalancing parse(String text) {
         for (LoadBalancing l : values()) {
             if (l.wireName.equals(text.toLowerCase(Locale.ROOT))) {

@@ -1,0 +1,112 @@
+package io.capstan.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.model.CapstanJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Graceful drain through the gateway of a dev cluster: a 3-instance service scaled in, then a node hosting one of its
+ * instances disabled, under a steady loop of slow POSTs (each in flight for 150 ms, and never retried once sent, since
+ * a POST is not idempotent). Every request succeeds: the stopped instances' endpoints leave the resolution first, the
+ * agent waits for their connections to end, and only then stops the process.
+ */
+class GatewayDrainTest {
+
+    private static final int CLIENTS = 4;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final ObjectMapper json = CapstanJson.newMapper();
+
+    @Test
+    void scaleInAndNodeDisableUnderASteadyRequestLoopFailNoRequest(@TempDir Path dir) throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, 3, true)) {
+            ClusterApi api = cluster.api;
+            String gw = cluster.cluster.gatewayUrl();
+            assertThat(api.registerPackage(Path.of("src/test/resources/gateway-app").toAbsolutePath()).status()).isEqualTo(201);
+            api.post("/v1/apps", Map.of("name", "GwApp", "type", "GatewayTestType", "version", "1.0.0")).ok();
+            api.post("/v1/apps/GwApp/services", Map.of("name", "Web", "serviceType", "WebType", "instanceCount", 3)).ok();
+            await().atMost(Duration.ofSeconds(60)).until(() -> readyInstances(api) == 3);
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger ok = new AtomicInteger();
+            Queue<String> failures = new ConcurrentLinkedQueue<>();
+            Set<String> nodesAnswering = ConcurrentHashMap.newKeySet();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                clients.add(Thread.ofVirtual().start(() -> {
+                    while (running.get()) {
+                        try {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gw + "/GwApp/Web/slow?ms=150"))
+                                    .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString("order"))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200) {
+                                ok.incrementAndGet();
+                                nodesAnswering.add(json.readTree(r.body()).path("node").asText());
+                            } else {
+                                failures.add(r.statusCode() + " " + r.body());
+                            }
+                        } catch (Exception e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                }));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > 40 && nodesAnswering.size() == 3);
+
+            // Scale-in: one instance is drained and stopped.
+            api.patch("/v1/apps/GwApp/services/Web", Map.of("instanceCount", 2)).ok();
+            await().atMost(Duration.ofSeconds(30)).until(() -> readyInstances(api) == 2 && deployedPackages(api) == 2);
+            int afterScaleIn = ok.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > afterScaleIn + 20);
+
+            // Node disable: the instance on a disabled node moves to the free node, and the old one is drained.
+            String victim = nodesHosting(api).getFirst();
+            api.post("/v1/nodes/" + victim + "/disable", Map.of("intent", "restart")).ok();
+            await().atMost(Duration.ofSeconds(40)).until(() -> readyInstances(api) == 2 && !nodesHosting(api).contains(victim)
+                    && deployedPackages(api) == 2);
+            int afterDisable = ok.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > afterDisable + 20);
+
+            running.set(false);
+            for (Thread t : clients) {
+                t.join();
+            }
+            assertThat(failures).as("failed requests out of " + (ok.get() + failures.size())).isEmpty();
+        }
+    }
+
+    private static int readyInstances(ClusterApi api) {
+        return api.get("/v1/apps/GwApp/services/Web/resolve").ok().path("partitions").get(0).path("replicas").size();
+    }
+
+    /** Deployed service packages of GwApp over all nodes (one being deactivated included). */
+    private static int deployedPackages(ClusterApi api) {
+        return api.get("/v1/deployed?application=GwApp").ok().path("items").size();
+    }
+
+    private static List<String> nodesHosting(ClusterApi api) {
+        JsonNode replicas = api.get("/v1/apps/GwApp/services/Web/resolve").ok().path("partitions").get(0).path("replicas");
+        return StreamSupport.stream(replicas.spliterator(), false).map(r -> r.path("node").asText()).sorted().toList();
+    }
+}
