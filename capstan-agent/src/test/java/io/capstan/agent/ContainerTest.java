@@ -173,7 +173,8 @@ class ContainerTest {
         await().until(() -> m.deployed().isEmpty());
         assertThat(netns()).as("the namespace goes with the container").isEqualTo(netnsBefore);
         assertThat(natRules()).as("and its port mappings").doesNotContain(name);
-        assertThat(get(port)).isNull();
+        // Once in ten runs of the class the port still answered right after the delete (not reproduced alone): wait.
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(port) == null);
     }
 
     @Test
