@@ -122,6 +122,13 @@ public final class ActivationManager implements AutoCloseable {
                 services.containerDriver().delete(id);
             }
         }
+        // A network set up for a run that never started (the agent died in between) has no container to go with.
+        for (String id : services.containerDriver().networks()) {
+            if (!known.contains(id)) {
+                log.warn("removing the network of container {} of node {}: no activation record explains it", id, config.name());
+                services.containerDriver().delete(id);
+            }
+        }
     }
 
     private void recoverOne(Path dir) {

@@ -173,7 +173,8 @@ class ContainerTest {
         await().until(() -> m.deployed().isEmpty());
         assertThat(netns()).as("the namespace goes with the container").isEqualTo(netnsBefore);
         assertThat(natRules()).as("and its port mappings").doesNotContain(name);
-        assertThat(get(port)).isNull();
+        // Once in ten runs of the class the port still answered right after the delete (not reproduced alone): wait.
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(port) == null);
     }
 
     @Test
@@ -216,6 +217,30 @@ class ContainerTest {
                 .isEqualTo(ContainerSpec.MAPPED_UID_BASE);
         m.converge(f.assignment(2));
         await().until(() -> m.deployed().isEmpty());
+    }
+
+    @Test
+    void aNetworkNoRecordExplainsIsRemovedByTheNextAgent() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/portmap")) && Executables.find("ip").isPresent()
+                && Executables.find("iptables").isPresent(), "needs containernetworking-plugins, iproute2 and iptables");
+        Set<String> netnsBefore = netns();
+        ActivationManager first = f.manager();
+        CodePackageManifest cp = new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of("/bin/sh", "-c",
+                "exec httpd -f -p 0.0.0.0:$CAPSTAN_ENDPOINT_WEB_PORT -h /www"), null, ContainerSpec.PRIVATE),
+                ResourceRequest.NONE, null, Fixture.FAST_RESTARTS);
+        ServicePackageActivation a = activation("App1", "", f.servicePackage("1.0.0", List.of(cp),
+                List.of(new EndpointManifest("web", "http", null))), List.of());
+        first.converge(f.assignment(1, a));
+        await().atMost(Duration.ofSeconds(20)).until(() -> running(first, a.key(), CP), Optional::isPresent);
+        // What a crash at the wrong moment leaves: the network, without the container or the activation's record.
+        first.close();
+        runtime("delete", "--force", containers().getFirst());
+        Files.delete(first.activationDir(a.key()).resolve(ActivationPaths.RECORD));
+        assertThat(netns()).hasSize(netnsBefore.size() + 1);
+
+        ActivationManager second = f.manager();
+        assertThat(netns()).as("the next agent removes the namespace no record explains").isEqualTo(netnsBefore);
+        assertThat(second.deployed()).isEmpty();
     }
 
     private static String natRules() throws IOException, InterruptedException {

@@ -144,6 +144,11 @@ public final class ContainerDriver implements CodePackageDriver {
         return runtime != null && runtime.joinsAgentCgroup();
     }
 
+    /** The ids of the containers this agent set a private network up for (an agent that died mid-way leaves some). */
+    public List<String> networks() {
+        return network.attached();
+    }
+
     /** The ids of every container in this agent's runtime state (to remove those no record explains). */
     public List<String> containers() {
         List<String> ids = new ArrayList<>();

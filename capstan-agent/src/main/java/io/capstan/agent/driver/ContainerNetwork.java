@@ -100,6 +100,21 @@ final class ContainerNetwork {
         }
     }
 
+    /** The containers this agent set a network up for (and has not torn down). */
+    List<String> attached() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(stateDir)) {
+            return ids;
+        }
+        try (var files = Files.list(stateDir)) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .forEach(n -> ids.add(n.substring(0, n.length() - ".json".length())));
+        } catch (IOException e) {
+            log.warn("cannot list {}: {}", stateDir, e.toString());
+        }
+        return ids;
+    }
+
     private ObjectNode bridgeConfig() {
         ObjectNode c = base("bridge");
         c.put("bridge", BRIDGE);
