@@ -65,6 +65,15 @@ class NodeLivenessTest {
     }
 
     @Test
+    void aNodeRegisteredLongAfterTheLeaderTookOverGetsItsWholeGrace() {
+        // node-2 going Down proves the leader has been watching for longer than the grace.
+        await().atMost(Duration.ofSeconds(10)).until(() -> status("node-2").equals("Down"));
+        assertThat(api.post("/v1/nodes", Map.of("name", "node-3", "address", "127.0.0.1", "faultDomain", "fd:/node-3",
+                "upgradeDomain", "UD0")).status()).isEqualTo(200);
+        await().during(DOWN_AFTER.dividedBy(2)).atMost(DOWN_AFTER).until(() -> status("node-3").equals("Up"));
+    }
+
+    @Test
     void disablingNeedsAnIntentAndAnEmptyNodeIsDisabledAtOnce() {
         agent.scheduleAtFixedRate(() -> api.post("/v1/nodes/node-1/heartbeat", Map.of()), 0, 200, TimeUnit.MILLISECONDS);
         Reply missing = api.post("/v1/nodes/node-1/disable", Map.of());

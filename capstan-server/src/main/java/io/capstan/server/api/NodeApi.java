@@ -153,10 +153,11 @@ public final class NodeApi {
         }
         ClusterSnapshot s = api.store().snapshot();
         NodeRecord existing = s.nodes().get(d.name());
+        // Before the write: once it commits, the liveness check may look at the node before this handler goes on.
+        heartbeats.beat(d.name());
         if (existing == null || !existing.description().equals(d) || existing.status() == NodeStatus.Down) {
             s = api.write(ctx, new ClusterCommand.RegisterNode(d, api.clock().instant()));
         }
-        heartbeats.beat(d.name());
         ctx.json(view(s, s.nodes().get(d.name())));
     }
 

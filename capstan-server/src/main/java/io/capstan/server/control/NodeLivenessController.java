@@ -51,7 +51,10 @@ public final class NodeLivenessController implements LeaderController {
                 if (node.status() == NodeStatus.Down) {
                     continue;
                 }
-                Instant heard = heartbeats.lastHeartbeat(node.name()).filter(t -> t.isAfter(leaderSince)).orElse(leaderSince);
+                // Silence counts from the newest of: the last beat, this leader's start, and the node's last status
+                // change (a node registered a moment ago has not beaten yet, and its registration is a sign of life).
+                Instant floor = node.since() != null && node.since().isAfter(leaderSince) ? node.since() : leaderSince;
+                Instant heard = heartbeats.lastHeartbeat(node.name()).filter(t -> t.isAfter(floor)).orElse(floor);
                 Duration silent = Duration.between(heard, now);
                 if (silent.compareTo(downAfter) >= 0) {
                     markDown(node.name(), "no heartbeat for " + Durations.format(silent)
