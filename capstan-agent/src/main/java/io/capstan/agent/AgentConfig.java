@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param assignmentWait    how long one blocking assignment query may wait; default 30s
  * @param reportResync      a full report is sent at least this often; default 10s
  * @param containerRuntime  the OCI runtime for container code packages: runc (default) or crun
+ * @param localApi          the URL of the agent's local API, given to workloads as CAPSTAN_AGENT_API; set by the
+ *                          agent once it listens ("" before)
  */
 public record AgentConfig(
         String name,
@@ -53,11 +55,20 @@ public record AgentConfig(
         Path cgroupRoot,
         Duration assignmentWait,
         Duration reportResync,
-        String containerRuntime) {
+        String containerRuntime,
+        String localApi) {
 
     public static final Path DEFAULT_CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
+    /** This config with the local API listening at {@code url}. */
+    public AgentConfig withLocalApi(String url) {
+        return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties, endpointPorts,
+                heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot, assignmentWait, reportResync,
+                containerRuntime, url);
+    }
+
     public AgentConfig {
+        localApi = localApi == null ? "" : localApi;
         Names.requireValid("node", name);
         Objects.requireNonNull(dataDir, "dataDir");
         servers = List.copyOf(servers == null ? List.of() : servers);
@@ -226,7 +237,7 @@ public record AgentConfig(
         public AgentConfig build() {
             return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties,
                     endpointPorts, heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot,
-                    assignmentWait, reportResync, containerRuntime);
+                    assignmentWait, reportResync, containerRuntime, "");
         }
     }
 }
