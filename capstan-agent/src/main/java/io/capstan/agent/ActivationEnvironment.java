@@ -28,6 +28,9 @@ final class ActivationEnvironment {
         }
         // Capstan's own variables come last: a manifest cannot fake its identity or ports.
         env.put("CAPSTAN_API", config.primaryServer());
+        if (!config.localApi().isEmpty()) {
+            env.put("CAPSTAN_AGENT_API", config.localApi());
+        }
         env.put("CAPSTAN_NODE_NAME", config.name());
         env.put("CAPSTAN_APPLICATION_NAME", shortApplicationName(spec.application()));
         env.put("CAPSTAN_APPLICATION_TYPE", nullToEmpty(spec.applicationTypeName()));

@@ -41,6 +41,8 @@ import java.util.Objects;
  * @param imagePolicy       how long an image no activation uses is kept (default 24h) and how much all images may
  *                          hold (default 10 GiB) before unused ones are removed
  * @param registryCredentials a YAML file of registry: {username, password} or {token}; null for none
+ * @param localApi          the URL of the agent's local API, given to workloads as CAPSTAN_AGENT_API; set by the
+ *                          agent once it listens ("" before)
  */
 public record AgentConfig(
         String name,
@@ -60,11 +62,20 @@ public record AgentConfig(
         Duration reportResync,
         String containerRuntime,
         ImagePruner.Policy imagePolicy,
-        Path registryCredentials) {
+        Path registryCredentials,
+        String localApi) {
 
     public static final Path DEFAULT_CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
+    /** This config with the local API listening at {@code url}. */
+    public AgentConfig withLocalApi(String url) {
+        return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties, endpointPorts,
+                heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot, assignmentWait, reportResync,
+                containerRuntime, imagePolicy, registryCredentials, url);
+    }
+
     public AgentConfig {
+        localApi = localApi == null ? "" : localApi;
         Names.requireValid("node", name);
         Objects.requireNonNull(dataDir, "dataDir");
         servers = List.copyOf(servers == null ? List.of() : servers);
@@ -252,7 +263,7 @@ public record AgentConfig(
         public AgentConfig build() {
             return new AgentConfig(name, servers, faultDomain, upgradeDomain, dataDir, capacities, properties,
                     endpointPorts, heartbeatInterval, stopGrace, apiAddress, logRotation, cgroupRoot,
-                    assignmentWait, reportResync, containerRuntime, imagePolicy, registryCredentials);
+                    assignmentWait, reportResync, containerRuntime, imagePolicy, registryCredentials, "");
         }
     }
 }

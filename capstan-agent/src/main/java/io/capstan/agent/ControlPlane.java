@@ -33,6 +33,18 @@ public interface ControlPlane extends AutoCloseable {
     /** Downloads the application package (tar.gz) with this digest into {@code target}. */
     void downloadPackage(String digest, Path target) throws IOException, InterruptedException;
 
+    /**
+     * Asks the naming service where {@code app}/{@code service} is, with the caller's query ({@code partitionKey},
+     * {@code secondaries}, {@code index}, {@code wait}) passed as written; the answer as the server gave it.
+     */
+    default NamingAnswer resolve(String app, String service, String rawQuery) throws IOException, InterruptedException {
+        throw new ControlPlaneException(501, "this control plane does not resolve names");
+    }
+
+    /** A naming answer passed on as is: status and JSON body. */
+    record NamingAnswer(int status, String body) {
+    }
+
     @Override
     default void close() {
     }

@@ -113,6 +113,16 @@ public final class HttpControlPlane implements ControlPlane {
     }
 
     @Override
+    public NamingAnswer resolve(String app, String service, String rawQuery) throws IOException, InterruptedException {
+        String path = "/v1/apps/" + enc(app) + "/services/" + enc(service) + "/resolve"
+                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
+        // A blocking query waits up to its wait (at most 10 minutes on the server) plus slack.
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofMinutes(10).plus(WAIT_SLACK)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new NamingAnswer(r.statusCode(), r.body());
+    }
+
+    @Override
     public void close() {
         http.close();
     }

@@ -35,6 +35,7 @@ public final class NodeAgent implements AutoCloseable {
     private Reporter reporter;
     private volatile Heartbeater heartbeater;
     private DataDirLock dataDirLock;
+    private volatile LocalApi localApi;
 
     /** An agent talking HTTP to {@code config.servers()}. */
     public NodeAgent(AgentConfig config) {
@@ -63,7 +64,9 @@ public final class NodeAgent implements AutoCloseable {
             packages.removeTemporaries();
             reporter = new Reporter(controlPlane, this::report, config.reportResync(),
                     () -> heartbeater != null && heartbeater.registered());
-            manager = new ActivationManager(config, packages, reporter::signal);
+            localApi = LocalApi.start(controlPlane);
+            // Workloads started from now on find the local API in CAPSTAN_AGENT_API.
+            manager = new ActivationManager(config.withLocalApi(localApi.url()), packages, reporter::signal);
             manager.recover();
             NodeCommandRunner commands = new NodeCommandRunner(config.name(), controlPlane, () -> manager);
             heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal,
@@ -125,6 +128,12 @@ public final class NodeAgent implements AutoCloseable {
         return config;
     }
 
+    /** The URL of the agent's local API (workloads get it as CAPSTAN_AGENT_API); "" before it started. */
+    public String localApiUrl() {
+        LocalApi api = localApi;
+        return api == null ? "" : api.url();
+    }
+
     /** What the agent reports now: every activation on the node. */
     public NodeReport report() {
         ActivationManager m = manager;
@@ -166,6 +175,9 @@ public final class NodeAgent implements AutoCloseable {
 
     private void shutdown() {
         stopLoops();
+        if (localApi != null) {
+            localApi.close();
+        }
         if (manager != null) {
             manager.close();
         }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Graceful drain through the gateway of a dev cluster: a 3-instance service scaled in, then a node hosting one of its
  * instances disabled, under a steady loop of slow POSTs (each in flight for 150 ms, and never retried once sent, since
  * a POST is not idempotent). Every request succeeds: the stopped instances' endpoints leave the resolution first, the
- * agent waits for their connections to end, and only then stops the process.
+ * agent waits for their connections to end, and only then stops the process. Also: an instance resolves its own
+ * service through its agent's local API.
  */
 class GatewayDrainTest {
 
@@ -47,6 +48,16 @@ class GatewayDrainTest {
             api.post("/v1/apps", Map.of("name", "GwApp", "type", "GatewayTestType", "version", "1.0.0")).ok();
             api.post("/v1/apps/GwApp/services", Map.of("name", "Web", "serviceType", "WebType", "instanceCount", 3)).ok();
             await().atMost(Duration.ofSeconds(60)).until(() -> readyInstances(api) == 3);
+
+            // A code package resolves through its agent's local API (CAPSTAN_AGENT_API), with no server address or token.
+            HttpResponse<String> whereis = http.send(HttpRequest.newBuilder(URI.create(gw + "/GwApp/Web/whereis/GwApp/Web"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(whereis.statusCode()).as(whereis.body()).isEqualTo(200);
+            assertThat(json.readTree(whereis.body()).path("partitions").get(0).path("replicas")).hasSize(3);
+            HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(gw + "/GwApp/Web/whereis/GwApp/Nope"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("Nope");
 
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger ok = new AtomicInteger();
