@@ -8,6 +8,7 @@ import io.capstan.model.cluster.DeployedServicePackage;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRecord;
+import io.capstan.model.cluster.ReplicaStatus;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthEntity;
 import io.capstan.model.health.HealthReport;
@@ -16,17 +17,22 @@ import io.capstan.state.ClusterCommand.ApplicationCommand;
 import io.capstan.state.ClusterCommand.HealthCommand;
 import io.capstan.state.ClusterCommand.NodeCommand;
 import io.capstan.state.ClusterCommand.PlacementCommand;
+import java.util.AbstractSet;
 import java.util.ArrayList;
-import io.capstan.model.cluster.ReplicaStatus;
-import java.util.concurrent.CompletableFuture;
-import java.util.Map;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.pcollections.TreePMap;
 import org.pcollections.TreePSet;
 import org.slf4j.Logger;
@@ -239,7 +245,8 @@ public final class ClusterState {
     private record Usage(TreePMap<String, NodeUsage> byNode, long ready) {
         static Usage of(List<ReplicaRecord> replicas, TreePMap<ServiceName, ServiceRecord> services,
                 TreePMap<String, ApplicationRecord> apps, TreePMap<String, TreePMap<String, ApplicationTypeRecord>> types) {
-            TreeMap<String, TreeMap<ActivationKey, ActivationUse>> byNode = new TreeMap<>();
+            // Hash maps while grouping a million replicas, sorted once per node at the end.
+            HashMap<String, HashMap<ActivationKey, ActivationUse>> byNode = new HashMap<>();
             Map<ServiceName, Map<String, Double>> loads = new HashMap<>();
             long ready = 0;
             for (ReplicaRecord r : replicas) {
@@ -249,12 +256,12 @@ public final class ClusterState {
                     TreePMap<String, ApplicationTypeRecord> versions = app == null ? null : types.get(app.typeName());
                     return Map.copyOf(ServiceLoads.of(versions == null ? null : versions.get(app.typeVersion()), svc.servicePackage()));
                 });
-                byNode.computeIfAbsent(r.node(), k -> new TreeMap<>()).merge(ReplicaDerivation.activationOf(svc, r),
+                byNode.computeIfAbsent(r.node(), k -> new HashMap<>()).merge(ReplicaDerivation.activationOf(svc, r),
                         new ActivationUse(1, load), (a, b) -> new ActivationUse(a.replicas() + 1, a.load()));
                 ready += r.status() == ReplicaStatus.Ready ? 1 : 0;
             }
             TreeMap<String, NodeUsage> usage = new TreeMap<>();
-            byNode.forEach((node, activations) -> usage.put(node, NodeUsage.of(activations)));
+            byNode.forEach((node, activations) -> usage.put(node, NodeUsage.of(new TreeMap<>(activations))));
             return new Usage(TreePMap.fromSortedMap(usage), ready);
         }
     }
@@ -265,11 +272,77 @@ public final class ClusterState {
         return TreePMap.fromSortedMap(out);
     }
 
-    /** An index from id lists already in ascending order. */
+    /** An index from id lists already in ascending order (each is built in one pass, not id by id). */
     private static <K extends Comparable<K>> TreePMap<K, TreePSet<Long>> idSets(Map<K, List<Long>> m) {
         TreeMap<K, TreePSet<Long>> out = new TreeMap<>();
-        m.forEach((k, ids) -> out.put(k, TreePSet.fromSortedSet(new TreeSet<>(ids))));
+        m.forEach((k, ids) -> out.put(k, TreePSet.fromSortedSet(new AscendingIds(ids))));
         return TreePMap.fromSortedMap(out);
+    }
+
+    /** A list of ids in strictly ascending order, seen as the sorted set it is. */
+    private static final class AscendingIds extends AbstractSet<Long> implements SortedSet<Long> {
+        private final List<Long> ids;
+
+        AscendingIds(List<Long> ids) {
+            this.ids = ids;
+        }
+
+        @Override
+        public Iterator<Long> iterator() {
+            return Collections.unmodifiableList(ids).iterator();
+        }
+
+        @Override
+        public int size() {
+            return ids.size();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return o instanceof Long id && Collections.binarySearch(ids, id) >= 0;
+        }
+
+        @Override
+        public Comparator<? super Long> comparator() {
+            return null;
+        }
+
+        @Override
+        public SortedSet<Long> subSet(Long from, Long to) {
+            return new AscendingIds(ids.subList(position(from), Math.max(position(from), position(to))));
+        }
+
+        @Override
+        public SortedSet<Long> headSet(Long to) {
+            return new AscendingIds(ids.subList(0, position(to)));
+        }
+
+        @Override
+        public SortedSet<Long> tailSet(Long from) {
+            return new AscendingIds(ids.subList(position(from), ids.size()));
+        }
+
+        @Override
+        public Long first() {
+            if (ids.isEmpty()) {
+                throw new NoSuchElementException();
+            }
+            return ids.get(0);
+        }
+
+        @Override
+        public Long last() {
+            if (ids.isEmpty()) {
+                throw new NoSuchElementException();
+            }
+            return ids.get(ids.size() - 1);
+        }
+
+        /** Where {@code id} is or would go. */
+        private int position(Long id) {
+            int at = Collections.binarySearch(ids, id);
+            return at >= 0 ? at : -at - 1;
+        }
     }
 
     private static <K, K2, V> TreePMap<K, TreePMap<K2, V>> nested(TreeMap<K, TreeMap<K2, V>> m) {

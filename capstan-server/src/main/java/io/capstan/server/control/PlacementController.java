@@ -202,7 +202,17 @@ public final class PlacementController implements LeaderController {
             LinkedBlockingQueue<ServiceName> again) {
         try {
             while (true) {
-                submit(plans.take(), inFlight, again);
+                List<ClusterCommand.ApplyPlacement> plan = plans.take();
+                try {
+                    submit(plan, inFlight, again);
+                } catch (RuntimeException e) {
+                    // Never leave parts held: their services would not be planned again until the next leader.
+                    LOG.error("committing a placement plan failed; its services are planned again", e);
+                    for (ClusterCommand.ApplyPlacement part : plan) {
+                        again.addAll(PlacementsInFlight.servicesOf(part));
+                        inFlight.done(part);
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the controller stopped: the parts not sent stay unsent

@@ -31,7 +31,7 @@ final class PlacementsInFlight {
 
     private final Map<ServiceName, Integer> partsByService = new HashMap<>();
     private final Map<ClusterCommand.ApplyPlacement, List<NodeLoad>> loadsByPart = new IdentityHashMap<>();
-    private final Map<String, Map<String, Double>> loadByNode = new HashMap<>();
+    private final Map<String, Map<String, Double>> pendingLoad = new HashMap<>();
     private final Map<String, Map<ActivationKey, Integer>> sharedByNode = new HashMap<>();
     private final Map<String, Integer> placementsByNode = new HashMap<>();
 
@@ -63,13 +63,13 @@ final class PlacementsInFlight {
         loadsByPart.put(part, added);
     }
 
-    /** Forgets a part once it is answered (applied, refused or failed) or will never be sent. */
+    /** Forgets a part once it is answered (applied, refused or failed) or will never be sent; again is harmless. */
     synchronized void done(ClusterCommand.ApplyPlacement part) {
-        for (ServiceName s : servicesOf(part)) {
-            partsByService.computeIfPresent(s, (k, n) -> n == 1 ? null : n - 1);
-        }
         List<NodeLoad> added = loadsByPart.remove(part);
         if (added != null) {
+            for (ServiceName s : servicesOf(part)) {
+                partsByService.computeIfPresent(s, (k, n) -> n == 1 ? null : n - 1);
+            }
             for (NodeLoad l : added) {
                 addLoad(l.node(), l.load(), -1);
                 if (l.sharedActivation() != null) {
@@ -87,11 +87,11 @@ final class PlacementsInFlight {
     private void addLoad(String node, Map<String, Double> load, int sign) {
         if (placementsByNode.merge(node, sign, Integer::sum) == 0) {
             placementsByNode.remove(node);
-            loadByNode.remove(node); // nothing left on its way there: no rounding residue either
+            pendingLoad.remove(node); // nothing left on its way there: no rounding residue either
             return;
         }
         if (!load.isEmpty()) {
-            Map<String, Double> on = loadByNode.computeIfAbsent(node, k -> new HashMap<>());
+            Map<String, Double> on = pendingLoad.computeIfAbsent(node, k -> new HashMap<>());
             load.forEach((metric, value) -> on.merge(metric, sign * value, Double::sum));
         }
     }
@@ -119,7 +119,7 @@ final class PlacementsInFlight {
     /** What the placements in flight will use once applied, per node and metric. */
     synchronized Map<String, Map<String, Double>> loadByNode() {
         Map<String, Map<String, Double>> out = new HashMap<>();
-        loadByNode.forEach((node, load) -> out.put(node, Map.copyOf(load)));
+        pendingLoad.forEach((node, load) -> out.put(node, Map.copyOf(load)));
         return out;
     }
 
