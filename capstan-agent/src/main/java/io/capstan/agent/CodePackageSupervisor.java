@@ -211,6 +211,8 @@ final class CodePackageSupervisor {
                     log.info("{} of {} drained in {} ms", name, host.cgroupName(), (System.nanoTime() - start) / 1_000_000);
                     return;
                 }
+                // Why a fixed delay: the kernel says nothing when a socket closes to a process that only watches it;
+                // /proc is polled, and two quiet polls in a row end the drain.
                 Thread.sleep(DRAIN_POLL);
             }
             log.info("{} of {}: drain timeout {} reached with {} connection(s) open; stopping", name, host.cgroupName(),

@@ -1,11 +1,16 @@
 package io.capstan.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.capstan.model.CapstanJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class LocalApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalApi.class);
+    private final ObjectMapper json = CapstanJson.newMapper();
     private static final Pattern RESOLVE = Pattern.compile("^/v1/apps/([^/]+)/services/([^/]+)/resolve$");
 
     private final ControlPlane controlPlane;
@@ -57,8 +63,8 @@ final class LocalApi implements AutoCloseable {
                 reply(x, 405, error("METHOD_NOT_ALLOWED", "use GET for " + x.getRequestURI().getRawPath()));
                 return;
             }
-            String app = java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
-            String service = java.net.URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
+            String app = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
+            String service = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
             ControlPlane.NamingAnswer answer = controlPlane.resolve(app, service, x.getRequestURI().getRawQuery());
             reply(x, answer.status(), answer.body());
         } catch (IOException e) {
@@ -71,9 +77,12 @@ final class LocalApi implements AutoCloseable {
         }
     }
 
-    private static String error(String code, String message) {
-        return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
-                + "\"}}";
+    private String error(String code, String message) {
+        try {
+            return json.writeValueAsString(Map.of("error", Map.of("code", code, "message", message)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
+        }
     }
 
     private static void reply(HttpExchange x, int status, String body) throws IOException {

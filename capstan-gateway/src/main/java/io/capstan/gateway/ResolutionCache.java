@@ -79,6 +79,7 @@ public final class ResolutionCache implements AutoCloseable {
     private void sweepEvery(Duration every) {
         try {
             while (!closed) {
+                // Why a fixed delay: idleness is a matter of time passing; nothing happens to wait on.
                 Thread.sleep(every);
                 sweepIdle(System.nanoTime());
             }

@@ -200,6 +200,7 @@ final class StateChange {
 
     void removeApplication(String name) {
         applications = applications.minus(name);
+        loads.clear();
         touch(new Watch.Application(name));
         touch(StateTable.APPLICATIONS);
     }

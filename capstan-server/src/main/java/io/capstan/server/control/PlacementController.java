@@ -69,6 +69,8 @@ public final class PlacementController implements LeaderController {
     static final Duration YIELD_TO_WRITES = Duration.ofMillis(50);
     /** Parts planned but not yet answered above which the loop waits before planning more. */
     static final int PARTS_AHEAD = 2 * PARTS_IN_FLIGHT;
+    /** The longest the loop waits for the applier to catch up before it looks again (and checks it still leads). */
+    static final Duration LONGEST_WAIT_FOR_THE_APPLIER = Duration.ofSeconds(5);
     /** How often the loop looks for answered parts while plans commit (each answer is also a commit, which wakes it). */
     static final Duration WHILE_PLANS_COMMIT = Duration.ofMillis(100);
     /**
@@ -160,7 +162,7 @@ public final class PlacementController implements LeaderController {
             commands.forEach(part -> inFlight.add(part, state));
             plans.put(commands);
             // Plan ahead of the applier by a bounded amount: what waits meanwhile is planned together, once.
-            inFlight.awaitFewerThan(PARTS_AHEAD, WHILE_PLANS_COMMIT.multipliedBy(50));
+            inFlight.awaitFewerThan(PARTS_AHEAD, LONGEST_WAIT_FOR_THE_APPLIER);
         }
     }
 
