@@ -250,7 +250,7 @@ final class Activation implements CodePackageSupervisor.Host {
         };
         List<Long> replicaIds = s.replicas().stream().map(AssignedReplica::replicaId).toList();
         return new DeployedServicePackage(services.config().name(), s.application(), s.servicePackage().name(),
-                s.servicePackage().version(), s.activationId(), state, p, codePackages, replicaIds);
+                s.servicePackage().version(), s.activationId(), state, p, codePackages, replicaIds, s.revision());
     }
 
     /** Why the activation could not be prepared (null when it could). */

@@ -30,6 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ClusterCommands.class,
             ApptypeCommands.class,
             AppCommands.class,
+            UpgradeCommands.class,
             ServiceCommands.class,
             NodeCommands.class,
             ImageCommands.class,

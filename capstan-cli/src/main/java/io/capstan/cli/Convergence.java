@@ -138,6 +138,28 @@ final class Convergence {
         }, () -> "waiting for capstan:/" + app + " to stop: still deployed on " + String.join(", ", where));
     }
 
+    /**
+     * Follows an application's upgrade until it completes, rolls back, fails or waits for a resume, printing each
+     * change of domain and of what it waits for; returns that last status.
+     */
+    ApiResponse upgrade(String app) {
+        String path = ApiClient.path("v1", "apps", app, "upgrade");
+        String[] last = {""};
+        return poll(path, response -> {
+            JsonNode u = response.json();
+            String state = Json.text(u, "state");
+            JsonNode w = u.path("waitingFor");
+            String domain = u.path("currentDomain").isTextual() ? " domain " + Json.text(u, "currentDomain") : "";
+            last[0] = state + domain + (w.isObject() ? ": " + Json.text(w, "condition") + " " + Json.text(w, "detail") : "");
+            report(app, last[0]);
+            boolean settled = switch (state) {
+                case "RollingForwardCompleted", "RollingBackCompleted", "Failed", "RollingForwardPending" -> true;
+                default -> false;
+            };
+            return settled ? Optional.of(response) : Optional.empty();
+        }, () -> "following the upgrade of capstan:/" + app + ": " + last[0]);
+    }
+
     /** Waits until a node being disabled has no replicas left (status Disabled). */
     ApiResponse nodeDrained(String node) {
         String path = ApiClient.path("v1", "nodes", node);

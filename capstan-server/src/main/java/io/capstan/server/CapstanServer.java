@@ -16,6 +16,8 @@ import io.capstan.server.control.HeartbeatTracker;
 import io.capstan.server.control.NodeLivenessController;
 import io.capstan.server.control.PlacementController;
 import io.capstan.server.health.HealthSequence;
+import io.capstan.server.upgrade.UpgradeApi;
+import io.capstan.server.upgrade.UpgradeController;
 import io.capstan.state.ClusterStore;
 import io.capstan.state.ratis.RatisClusterStore;
 import java.security.SecureRandom;
@@ -58,7 +60,8 @@ public final class CapstanServer implements AutoCloseable {
         controllers = new ControllerRunner(store, List.of(
                 new PlacementController(store, clock, () -> activationId(random)),
                 new NodeLivenessController(store, heartbeats, clock, heartbeatPolicy),
-                new HealthExpiryController(store, clock, HEALTH_EXPIRY_PERIOD)));
+                new HealthExpiryController(store, clock, HEALTH_EXPIRY_PERIOD),
+                new UpgradeController(store, clock)));
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
@@ -69,7 +72,8 @@ public final class CapstanServer implements AutoCloseable {
                 new ServiceApi(context, definitions)::register,
                 new NamingApi(context)::register,
                 new NodeApi(context, heartbeats, heartbeatPolicy)::register,
-                new HealthApi(context, new HealthSequence(clock))::register));
+                new HealthApi(context, new HealthSequence(clock))::register,
+                new UpgradeApi(context)::register));
         apiPort = api.start();
         if (config.eventLog()) {
             journal = new EventJournal(store, System.out).start();

@@ -4,6 +4,8 @@ import io.capstan.model.ActivationMode;
 import io.capstan.model.cluster.ActivationKey;
 import io.capstan.model.cluster.ApplicationRecord;
 import io.capstan.model.cluster.ApplicationTypeRecord;
+import io.capstan.model.cluster.ApplicationVersion;
+import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRecord;
 import io.capstan.model.cluster.ServiceRecord;
@@ -39,10 +41,14 @@ public final class NodeAssignments {
                     k -> new ArrayList<>()).add(r);
         }
         List<ServicePackageActivation> activations = new ArrayList<>();
+        NodeRecord nodeRecord = state.nodes().get(node);
+        String upgradeDomain = nodeRecord == null ? "" : nodeRecord.description().upgradeDomain();
         byActivation.forEach((key, replicas) -> {
             ApplicationRecord app = state.applications().get(key.application());
+            // During an upgrade the node runs the version its upgrade domain is on.
+            ApplicationVersion version = app == null ? null : app.versionIn(upgradeDomain);
             ApplicationTypeRecord type = app == null ? null
-                    : state.applicationType(app.typeName(), app.typeVersion()).orElse(null);
+                    : state.applicationType(app.typeName(), version.typeVersion()).orElse(null);
             if (type == null) {
                 return;
             }
@@ -54,7 +60,8 @@ public final class NodeAssignments {
             }).toList();
             ActivationMode mode = key.activationId().isEmpty() ? ActivationMode.SHARED_PROCESS : ActivationMode.EXCLUSIVE_PROCESS;
             activations.add(new ServicePackageActivation(app.name(), type.name(), type.version(), type.packageDigest(),
-                    key.activationId(), mode, ParameterSubstitution.resolve(pkg, app.parameters()), assigned));
+                    key.activationId(), mode, ParameterSubstitution.resolve(pkg, version.parameters()), assigned,
+                    version.revision()));
         });
         return new NodeAssignment(node, state.index(), activations);
     }

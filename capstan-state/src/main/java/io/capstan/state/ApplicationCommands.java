@@ -48,7 +48,8 @@ final class ApplicationCommands implements CommandHandler<ApplicationCommand> {
                 }
                 List<String> users = new ArrayList<>();
                 for (ApplicationRecord a : state.applications()) {
-                    if (a.typeName().equals(c.name()) && a.typeVersion().equals(c.version())) {
+                    boolean upgradingTo = a.upgrading() && a.upgrade().toVersion().equals(c.version());
+                    if (a.typeName().equals(c.name()) && (a.typeVersion().equals(c.version()) || upgradingTo)) {
                         users.add(a.name());
                     }
                 }

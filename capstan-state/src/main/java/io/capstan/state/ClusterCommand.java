@@ -14,6 +14,8 @@ import io.capstan.model.cluster.PartitionRecord;
 import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthReport;
+import io.capstan.model.upgrade.UpgradePolicy;
+import io.capstan.model.upgrade.UpgradeWait;
 import io.capstan.model.wire.NodeReport;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -46,7 +48,11 @@ import java.util.UUID;
     @JsonSubTypes.Type(value = ClusterCommand.ApplyPlacement.class, name = "placement.apply"),
     @JsonSubTypes.Type(value = ClusterCommand.ReportNode.class, name = "agent.report"),
     @JsonSubTypes.Type(value = ClusterCommand.ReportHealth.class, name = "health.report"),
-    @JsonSubTypes.Type(value = ClusterCommand.ExpireHealthReports.class, name = "health.expire")
+    @JsonSubTypes.Type(value = ClusterCommand.ExpireHealthReports.class, name = "health.expire"),
+    @JsonSubTypes.Type(value = ClusterCommand.StartUpgrade.class, name = "upgrade.start"),
+    @JsonSubTypes.Type(value = ClusterCommand.StepUpgrade.class, name = "upgrade.step"),
+    @JsonSubTypes.Type(value = ClusterCommand.ResumeUpgrade.class, name = "upgrade.resume"),
+    @JsonSubTypes.Type(value = ClusterCommand.RollBackUpgrade.class, name = "upgrade.rollback")
 })
 public sealed interface ClusterCommand {
 
@@ -71,6 +77,11 @@ public sealed interface ClusterCommand {
 
     /** What agents observe on their nodes. */
     sealed interface AgentCommand extends ClusterCommand {
+    }
+
+    /** Application upgrades: started and steered by operators, walked domain by domain by the leader's controller. */
+    sealed interface UpgradeCommand extends ClusterCommand {
+        String application();
     }
 
     /** Registers (or re-registers) a node; it is Up afterwards. */
@@ -207,5 +218,84 @@ public sealed interface ClusterCommand {
 
     /** What an agent observed on its node; replica statuses are derived from it. */
     record ReportNode(NodeReport report, Instant at) implements AgentCommand {
+    }
+
+    /**
+     * Starts upgrading an application to {@code toVersion} with {@code parameters} (its current values with the
+     * operator's changes applied), walking {@code domains} in that order. {@code forced}: an operator started it
+     * although the application was unhealthy.
+     */
+    record StartUpgrade(String application, String toVersion, Map<String, String> parameters, UpgradePolicy policy,
+                        List<String> domains, boolean forced, Instant at) implements UpgradeCommand {
+        public StartUpgrade {
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+            domains = domains == null ? List.of() : List.copyOf(domains);
+        }
+    }
+
+    /** One step of the upgrade controller, computed from the upgrade at {@code revision}. */
+    record StepUpgrade(String application, long revision, UpgradeStep step, Instant at) implements UpgradeCommand {
+    }
+
+    /** An operator lets a paused (RollingForwardPending) or failed upgrade go on. */
+    record ResumeUpgrade(String application, Instant at) implements UpgradeCommand {
+    }
+
+    /** An operator rolls a running upgrade back. */
+    record RollBackUpgrade(String application, String reason, Instant at) implements UpgradeCommand {
+    }
+
+    /** What the upgrade controller does next; the handler checks it fits the upgrade's state. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "step")
+    @JsonSubTypes({
+        @JsonSubTypes.Type(value = UpgradeStep.StartDomain.class, name = "start-domain"),
+        @JsonSubTypes.Type(value = UpgradeStep.CompleteDomain.class, name = "complete-domain"),
+        @JsonSubTypes.Type(value = UpgradeStep.Await.class, name = "wait"),
+        @JsonSubTypes.Type(value = UpgradeStep.Fail.class, name = "fail"),
+        @JsonSubTypes.Type(value = UpgradeStep.RollBackDomain.class, name = "rollback-domain"),
+        @JsonSubTypes.Type(value = UpgradeStep.CompleteRollBackDomain.class, name = "rolled-back-domain"),
+        @JsonSubTypes.Type(value = UpgradeStep.Finish.class, name = "finish")
+    })
+    sealed interface UpgradeStep {
+
+        /**
+         * The nodes of {@code domain} start running the target version; Primaries there are first handed over to
+         * Ready secondaries in other domains.
+         */
+        record StartDomain(String domain) implements UpgradeStep {
+        }
+
+        /** {@code domain} runs the target version and passed its checks (UnmonitoredManual then waits for a resume). */
+        record CompleteDomain(String domain, String result) implements UpgradeStep {
+        }
+
+        /** What the current domain waits for changed. */
+        record Await(UpgradeWait waitingFor, List<String> healthEvaluations) implements UpgradeStep {
+            public Await {
+                healthEvaluations = healthEvaluations == null ? List.of() : List.copyOf(healthEvaluations);
+            }
+        }
+
+        /**
+         * Health or a timeout failed: rolling forward, roll back or stop as Failed, as the failure action says; rolling
+         * back (a domain did not go back in time), stop as Failed.
+         */
+        record Fail(String reason, List<String> healthEvaluations) implements UpgradeStep {
+            public Fail {
+                healthEvaluations = healthEvaluations == null ? List.of() : List.copyOf(healthEvaluations);
+            }
+        }
+
+        /** The nodes of {@code domain} go back to the version the upgrade started from. */
+        record RollBackDomain(String domain) implements UpgradeStep {
+        }
+
+        /** {@code domain} runs the starting version again. */
+        record CompleteRollBackDomain(String domain) implements UpgradeStep {
+        }
+
+        /** Every domain is done: the application is on the target (rolling forward) or on the start (rolling back). */
+        record Finish() implements UpgradeStep {
+        }
     }
 }

@@ -17,6 +17,7 @@ import io.capstan.state.ClusterCommand.ApplicationCommand;
 import io.capstan.state.ClusterCommand.HealthCommand;
 import io.capstan.state.ClusterCommand.NodeCommand;
 import io.capstan.state.ClusterCommand.PlacementCommand;
+import io.capstan.state.ClusterCommand.UpgradeCommand;
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,6 +57,7 @@ public final class ClusterState {
     private final PlacementApplier placement;
     private final HealthCommands health;
     private final AgentReports reports;
+    private final UpgradeCommands upgrades;
     private ClusterSnapshot current;
     private Set<String> lastTouched = Set.of();
 
@@ -70,6 +72,7 @@ public final class ClusterState {
         this.placement = new PlacementApplier(limits);
         this.health = new HealthCommands(limits);
         this.reports = new AgentReports(limits);
+        this.upgrades = new UpgradeCommands(limits);
         this.current = initial;
     }
 
@@ -108,6 +111,7 @@ public final class ClusterState {
                 case PlacementCommand c -> placement.check(change, c);
                 case HealthCommand c -> health.check(change, c);
                 case AgentCommand c -> reports.check(change, c);
+                case UpgradeCommand c -> upgrades.check(change, c);
             };
         } catch (RuntimeException e) {
             LOG.error("checking {} failed; rejecting it", command.getClass().getSimpleName(), e);
@@ -130,6 +134,7 @@ public final class ClusterState {
                     case PlacementCommand c -> placement.apply(change, c);
                     case HealthCommand c -> health.apply(change, c);
                     case AgentCommand c -> reports.apply(change, c);
+                    case UpgradeCommand c -> upgrades.apply(change, c);
                 }
                 current = change.build();
                 lastTouched = Set.copyOf(change.touched());

@@ -132,6 +132,11 @@ final class StateChange {
         }
     }
 
+    /** Wakes the agent of {@code node}: what it must run changed without a change to its replicas. */
+    void touchAssignment(String node) {
+        touch(new Watch.Assignment(node));
+    }
+
     private void touch(StateTable table) {
         touched.add(TABLE_KEYS.get(table));
     }

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * An activated copy of a service package on a node, as its agent observes it: identified by
- * (application, servicePackage, activationId), with its endpoint ports and code packages.
+ * (application, servicePackage, activationId), with its endpoint ports and code packages, and the
+ * {@link ApplicationVersion#revision() application revision} of the assignment it runs.
  */
 public record DeployedServicePackage(
         String node,
@@ -16,12 +17,22 @@ public record DeployedServicePackage(
         ActivationState state,
         Map<String, Integer> endpoints,
         List<CodePackageStatus> codePackages,
-        List<Long> replicaIds) {
+        List<Long> replicaIds,
+        String revision) {
 
     public DeployedServicePackage {
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
         codePackages = codePackages == null ? List.of() : List.copyOf(codePackages);
         replicaIds = replicaIds == null ? List.of() : List.copyOf(replicaIds);
+        revision = revision == null ? "" : revision;
+    }
+
+    /** A package reported without the application revision it runs. */
+    public DeployedServicePackage(String node, String application, String servicePackage, String servicePackageVersion,
+                                  String activationId, ActivationState state, Map<String, Integer> endpoints,
+                                  List<CodePackageStatus> codePackages, List<Long> replicaIds) {
+        this(node, application, servicePackage, servicePackageVersion, activationId, state, endpoints, codePackages,
+                replicaIds, "");
     }
 
     /** The activation's identity on its node. */
