@@ -5,7 +5,10 @@ import java.util.Map;
 
 /**
  * An activated copy of a service package on a node, as its agent observes it: identified by
- * (application, servicePackage, activationId), with its endpoint ports and code packages.
+ * (application, servicePackage, activationId), with its endpoint ports and code packages. {@code applicationTypeVersion}
+ * is the application type version it runs now (it follows an upgrade that updated or refreshed it in place), and
+ * {@code configPackageVersions} / {@code dataPackageVersions} the versions of its config and data packages whose files
+ * it has in place, by package name: together they tell when a node has converged to a version.
  */
 public record DeployedServicePackage(
         String node,
@@ -16,12 +19,25 @@ public record DeployedServicePackage(
         ActivationState state,
         Map<String, Integer> endpoints,
         List<CodePackageStatus> codePackages,
-        List<Long> replicaIds) {
+        List<Long> replicaIds,
+        String applicationTypeVersion,
+        Map<String, String> configPackageVersions,
+        Map<String, String> dataPackageVersions) {
 
     public DeployedServicePackage {
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
         codePackages = codePackages == null ? List.of() : List.copyOf(codePackages);
         replicaIds = replicaIds == null ? List.of() : List.copyOf(replicaIds);
+        configPackageVersions = configPackageVersions == null ? Map.of() : Map.copyOf(configPackageVersions);
+        dataPackageVersions = dataPackageVersions == null ? Map.of() : Map.copyOf(dataPackageVersions);
+    }
+
+    /** Without the versions an upgrade needs (reports of agents that predate them). */
+    public DeployedServicePackage(String node, String application, String servicePackage, String servicePackageVersion,
+                                  String activationId, ActivationState state, Map<String, Integer> endpoints,
+                                  List<CodePackageStatus> codePackages, List<Long> replicaIds) {
+        this(node, application, servicePackage, servicePackageVersion, activationId, state, endpoints, codePackages, replicaIds,
+                null, null, null);
     }
 
     /** The activation's identity on its node. */
