@@ -147,6 +147,7 @@ class PackageUpgradeTest extends FixtureTest {
 
         Path v2Package = f.packageVersion("digest-2");
         Files.writeString(v2Package.resolve(Fixture.SP).resolve("Settings/app.conf"), "greeting=bonjour\n");
+        Files.writeString(v2Package.resolve(Fixture.SP).resolve("Static/page.html"), "<p>salut</p>\n");
         ServicePackageActivation v2 = activation("2.0.0", "digest-2", servicePackage("1.0.0", "2.0.0", hup));
         m.converge(f.assignment(2, v2));
 
@@ -157,6 +158,7 @@ class PackageUpgradeTest extends FixtureTest {
         assertThat(deployed(m, v1.key()).applicationTypeVersion()).isEqualTo("2.0.0");
         // The link now names the new version; the old one is gone once the process was told.
         assertThat(activation.resolve("config/Settings/app.conf")).hasContent("greeting=bonjour");
+        assertThat(activation.resolve("data/Static/page.html")).as("data content changed too: one signal").hasContent("<p>salut</p>");
         await().untilAsserted(() -> {
             try (var versions = Files.list(activation.resolve("config/.versions"))) {
                 assertThat(versions.toList()).hasSize(1);
@@ -165,6 +167,37 @@ class PackageUpgradeTest extends FixtureTest {
         ActivationRecord record = CapstanJsonHolder.read(activation.resolve("activation.json"));
         assertThat(record.pendingConfigChange()).isEmpty();
         assertThat(record.activation().applicationTypeVersion()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void aRefreshTheAgentDidNotFinishIsFinishedByTheNextAgent() throws Exception {
+        ActivationManager first = f.manager();
+        OnConfigChange hup = new OnConfigChange("HUP");
+        ServicePackageActivation v1 = activation("1.0.0", Fixture.DIGEST, servicePackage("1.0.0", "1.0.0", hup));
+        first.converge(f.assignment(1, v1));
+        long pid = up(first, v1.key()).pid();
+        await().until(() -> seen(first, v1.key()).equals("greeting=hello\n"));
+        first.close();
+
+        // As if the agent died right after recording the refresh, before telling the code package.
+        Path recordFile = first.activationDir(v1.key()).resolve("activation.json");
+        ActivationRecord r = CapstanJsonHolder.read(recordFile);
+        CapstanJsonHolder.write(recordFile, new ActivationRecord(r.key(), r.servicePackageVersion(), r.packageDigest(), r.ports(),
+                r.processes(), r.activation(), r.contents(), List.of(CP)));
+        // And as if a later, unrecorded swap had moved the link: the record's version wins.
+        Path link = first.activationDir(v1.key()).resolve("config/Settings");
+        Files.createDirectories(link.resolveSibling(".versions/Settings@unrecorded"));
+        Files.writeString(link.resolveSibling(".versions/Settings@unrecorded/app.conf"), "greeting=unrecorded\n");
+        Files.delete(link);
+        Files.createSymbolicLink(link, Path.of(".versions/Settings@unrecorded"));
+
+        ActivationManager second = f.manager();
+        assertThat(running(second, v1.key(), CP).orElseThrow().pid()).isEqualTo(pid);
+        await().until(() -> Files.exists(work(second, v1.key()).resolve("hups-" + CP)));
+        await().until(() -> seen(second, v1.key()).equals("greeting=hello\n"));
+        assertThat(Files.readAllLines(work(second, v1.key()).resolve("hups-" + CP))).containsExactly("hup");
+        await().until(() -> CapstanJsonHolder.read(recordFile).pendingConfigChange().isEmpty());
+        assertThat(link.resolveSibling(".versions/Settings@unrecorded")).as("stale version removed").doesNotExist();
     }
 
     @Test
@@ -215,6 +248,10 @@ class PackageUpgradeTest extends FixtureTest {
     private static final class CapstanJsonHolder {
         static ActivationRecord read(Path file) throws IOException {
             return io.capstan.model.CapstanJson.newMapper().readValue(file.toFile(), ActivationRecord.class);
+        }
+
+        static void write(Path file, ActivationRecord record) throws IOException {
+            Files.write(file, io.capstan.model.CapstanJson.newMapper().writeValueAsBytes(record));
         }
     }
 }
