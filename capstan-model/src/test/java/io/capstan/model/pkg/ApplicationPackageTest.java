@@ -101,6 +101,8 @@ class ApplicationPackageTest {
         assertThat(sp.serviceType("MyServiceType").orElseThrow().codePackage()).isEqualTo("MyCodePackage");
         assertThat(sp.codePackage("MyCodePackage").orElseThrow().resources()).isEqualTo(new ResourceRequest(0.01, 16));
         assertThat(sp.codePackage("MyCodePackage").orElseThrow().run()).isEqualTo(new ProcessSpec("/bin/sh", List.of("host.sh"), null, null));
+        assertThat(sp.configPackages()).extracting(f -> f.name()).containsExactly("Settings");
+        assertThat(sp.codePackage("MyCodePackage").orElseThrow().onConfigChange().signal()).isEqualTo("HUP");
     }
 
     @Test
