@@ -495,12 +495,25 @@ final class Activation implements CodePackageSupervisor.Host {
      * until nothing is pending. Fetching or hashing that fails is retried with backoff while the old version goes on.
      */
     private void upgrade() {
+        try {
+            compareUntilNothingIsPending();
+        } finally {
+            synchronized (lock) {
+                if (upgrader == Thread.currentThread()) {
+                    upgrader = null;
+                }
+            }
+        }
+    }
+
+    private void compareUntilNothingIsPending() {
         RetryDelay retry = new RetryDelay(Duration.ofSeconds(1), Duration.ofSeconds(30));
         while (true) {
             ServicePackageActivation target;
             ServicePackageManifest running;
             PackageContents runningContents;
             synchronized (lock) {
+                // Decided under the lock that update() takes too, so an entry it adds now starts a new upgrader.
                 if (phase != Phase.RUNNING || pending == null || Thread.currentThread().isInterrupted()) {
                     upgrader = null;
                     return;
@@ -510,20 +523,18 @@ final class Activation implements CodePackageSupervisor.Host {
                 runningContents = contents;
             }
             try {
+                if (target.packageDigest() == null || target.packageDigest().isBlank()) {
+                    apply(target, new ActivationChange.Restart("the new entry names no package to compare"), null, null);
+                    return;
+                }
                 Path packageRoot = services.packages().resolve(target.packageDigest());
                 PackageContents next = PackageContents.of(services.folderDigests(), target.packageDigest(), packageRoot,
                         target.servicePackage());
                 ActivationChange change = ActivationChange.between(running, runningContents, target.servicePackage(), next);
                 if (!apply(target, change, next, packageRoot.resolve(target.servicePackage().name()))) {
-                    synchronized (lock) {
-                        upgrader = null;
-                    }
                     return;
                 }
             } catch (InterruptedException | java.io.InterruptedIOException | ClosedByInterruptException e) {
-                synchronized (lock) {
-                    upgrader = null;
-                }
                 return;
             } catch (IOException | RuntimeException e) {
                 Duration delay = retry.next();
@@ -533,9 +544,6 @@ final class Activation implements CodePackageSupervisor.Host {
                     // Why a fixed delay: fetching or reading the new package failed; the old version keeps running meanwhile.
                     Thread.sleep(delay);
                 } catch (InterruptedException ie) {
-                    synchronized (lock) {
-                        upgrader = null;
-                    }
                     return;
                 }
             }
