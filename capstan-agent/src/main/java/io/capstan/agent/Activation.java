@@ -167,16 +167,19 @@ final class Activation implements CodePackageSupervisor.Host {
      */
     void update(ServicePackageActivation next) {
         synchronized (lock) {
-            if (phase == Phase.STOPPING || phase == Phase.STOPPED || spec.equals(next)) {
+            if (phase == Phase.STOPPING || phase == Phase.STOPPED) {
                 pending = null;
                 return;
             }
             boolean replicasChanged = !spec.replicas().equals(next.replicas());
-            if (sameRelease(spec, next)) {
-                // Also what a rollback to the running version looks like: whatever was pending is dropped.
-                pending = null;
+            if (upgrader == null && sameRelease(spec, next)) {
+                if (spec.equals(next)) {
+                    return;
+                }
                 spec = next;
             } else {
+                // While an upgrader compares or applies, every entry becomes its next target, even one equal to what
+                // runs (a rollback): a version it applies meanwhile is then undone, never left behind.
                 pending = next;
                 spec = withReplicas(spec, next.replicas());
                 if (upgrader == null && phase == Phase.RUNNING) {

@@ -170,6 +170,29 @@ class PackageUpgradeTest extends FixtureTest {
     }
 
     @Test
+    void aRollbackRightBehindAConfigUpgradeEndsOnTheOldFilesWithTheSameProcess() throws Exception {
+        ActivationManager m = f.manager();
+        OnConfigChange hup = new OnConfigChange("HUP");
+        ServicePackageActivation v1 = activation("1.0.0", Fixture.DIGEST, servicePackage("1.0.0", "1.0.0", hup));
+        m.converge(f.assignment(1, v1));
+        long pid = up(m, v1.key()).pid();
+        Path v2Package = f.packageVersion("digest-2");
+        Files.writeString(v2Package.resolve(Fixture.SP).resolve("Settings/app.conf"), "greeting=bonjour\n");
+
+        // Whether the second entry finds the first applied or still being compared, it ends where it started.
+        m.converge(f.assignment(2, activation("2.0.0", "digest-2", servicePackage("1.0.0", "2.0.0", hup))));
+        m.converge(f.assignment(3, v1));
+        await().until(() -> {
+            DeployedServicePackage d = deployed(m, v1.key());
+            return "1.0.0".equals(d.applicationTypeVersion()) && d.configPackageVersions().equals(Map.of("Settings", "1.0.0"))
+                    && CapstanJsonHolder.read(m.activationDir(v1.key()).resolve("activation.json")).pendingConfigChange().isEmpty();
+        });
+        await().until(() -> seen(m, v1.key()).equals("greeting=hello\n"));
+        assertThat(m.activationDir(v1.key()).resolve("config/Settings/app.conf")).hasContent("greeting=hello");
+        assertThat(running(m, v1.key(), CP).orElseThrow().pid()).isEqualTo(pid);
+    }
+
+    @Test
     void aRefreshTheAgentDidNotFinishIsFinishedByTheNextAgent() throws Exception {
         ActivationManager first = f.manager();
         OnConfigChange hup = new OnConfigChange("HUP");
