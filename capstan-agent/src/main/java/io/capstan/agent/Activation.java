@@ -568,7 +568,10 @@ final class Activation implements CodePackageSupervisor.Host {
             case ActivationChange.Restart r -> {
                 ServicePackageActivation replacement;
                 synchronized (lock) {
-                    replacement = withReplicas(pending == null ? target : pending, spec.replicas());
+                    if (pending != target) {
+                        return true; // a newer entry (a rollback, say) arrived: compare that one instead
+                    }
+                    replacement = withReplicas(target, spec.replicas());
                 }
                 log.info("{} moves to version {} of its application: restarting it because {}", dirName,
                         target.applicationTypeVersion(), r.reason());
