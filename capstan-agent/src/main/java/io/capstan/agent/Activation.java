@@ -573,9 +573,7 @@ final class Activation implements CodePackageSupervisor.Host {
                     }
                     replacement = withReplicas(target, spec.replicas());
                 }
-                log.info("{} moves to version {} of its application: restarting it because {}", dirName,
-                        target.applicationTypeVersion(), r.reason());
-                replacer.replace(this, replacement, r.reason());
+                replacer.replace(this, replacement, r.reason() + " (version " + target.applicationTypeVersion() + ")");
                 return false;
             }
             case ActivationChange.InPlace i -> {
