@@ -1,8 +1,11 @@
 #!/bin/sh
 # Host process for MyServiceType in the hosting-model walk-through: a guest executable hosts no runtime,
-# so it only has to stay up. It logs who it is once, then waits until it is told to stop (SIGTERM).
+# so it only has to stay up. It logs who it is once, and its config at start and on SIGHUP (a config-only
+# upgrade), then waits until it is told to stop (SIGTERM).
 echo "host.sh: started, pid $$"
 env | grep '^CAPSTAN_' | sort | sed 's/^/host.sh: /'
+show_config() { echo "host.sh: config: $(cat "$CAPSTAN_CONFIG_SETTINGS_DIR/host.conf")"; }
+show_config
 
 child=
 stop() {
@@ -12,6 +15,7 @@ stop() {
 }
 trap 'stop SIGTERM' TERM
 trap 'stop SIGINT' INT
+trap 'show_config' HUP
 
 while :; do
     sleep 3600 &

@@ -13,6 +13,8 @@ import io.capstan.model.cluster.DeployedServicePackage.ActivationState;
 import io.capstan.model.manifest.CodePackageManifest;
 import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.EndpointManifest;
+import io.capstan.model.manifest.FilesPackageManifest;
+import io.capstan.model.manifest.ServicePackageManifest;
 import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.wire.AssignedReplica;
 import io.capstan.model.wire.ServicePackageActivation;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,11 @@ final class Activation implements CodePackageSupervisor.Host {
     /** PREPARING: fetching, copying, allocating; RUNNING: runners own the processes; DETACHED: agent closed. */
     enum Phase { PREPARING, RUNNING, STOPPING, STOPPED, DETACHED }
 
+    /** How an activation asks its manager to be replaced: stopped, then started again with another package. */
+    interface Replacer {
+        void replace(Activation current, ServicePackageActivation next, String reason);
+    }
+
     private final ActivationKey key;
     private final AgentServices services;
     private final ActivationPaths paths;
@@ -54,6 +62,7 @@ final class Activation implements CodePackageSupervisor.Host {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Object lock = new Object();
     private final Object persistLock = new Object();
+    private final Replacer replacer;
 
     private ServicePackageActivation spec;
     private Map<String, Integer> ports = Map.of();
@@ -64,10 +73,18 @@ final class Activation implements CodePackageSupervisor.Host {
     private String problem;
     private Instant retryAt;
     private Thread worker;
+    /** The content digests of the package folders this copy runs; null when unknown (a record of an older agent). */
+    private PackageContents contents;
+    /** A newer entry of another application version or package, waiting for {@link #upgrader} to compare contents. */
+    private ServicePackageActivation pending;
+    private Thread upgrader;
+    /** Code packages not yet told about a refresh of config or data packages (persisted: a new agent tells them). */
+    private List<String> pendingConfigChange = List.of();
 
-    private Activation(ServicePackageActivation spec, AgentServices services, Path dir, Phase phase) {
+    private Activation(ServicePackageActivation spec, AgentServices services, Path dir, Phase phase, Replacer replacer) {
         this.key = spec.key();
         this.spec = spec;
+        this.replacer = replacer;
         this.services = services;
         this.dirName = dir.getFileName().toString();
         this.paths = new ActivationPaths(dir, spec.servicePackage().name());
@@ -75,22 +92,32 @@ final class Activation implements CodePackageSupervisor.Host {
     }
 
     /** A new activation, to be prepared and started by {@link #activate}. */
-    static Activation fresh(ServicePackageActivation spec, AgentServices services, Path dir) {
-        return new Activation(spec, services, dir, Phase.PREPARING);
+    static Activation fresh(ServicePackageActivation spec, AgentServices services, Path dir, Replacer replacer) {
+        return new Activation(spec, services, dir, Phase.PREPARING, replacer);
     }
 
-    /** An activation a previous agent left behind: adopts its live processes, restarts the dead ones. */
-    static Activation recover(ActivationRecord record, AgentServices services, Path dir) {
-        Activation a = new Activation(record.activation(), services, dir, Phase.RUNNING);
+    /**
+     * An activation a previous agent left behind: adopts its live processes, restarts the dead ones. Config and data
+     * links are put back to the versions the record names (a refresh the previous agent had not recorded is undone,
+     * and done again when the assignment asks for it), and code packages a recorded refresh had not told yet are told.
+     */
+    static Activation recover(ActivationRecord record, AgentServices services, Path dir, Replacer replacer) {
+        Activation a = new Activation(record.activation(), services, dir, Phase.RUNNING, replacer);
         Map<String, CodePackageSupervisor> runners;
         synchronized (a.lock) {
             a.ports = record.ports();
             record.ports().values().forEach(services.ports()::reserve);
+            a.contents = record.contents();
+            a.pendingConfigChange = record.pendingConfigChange();
             runners = a.createRunners();
             a.runners = runners;
         }
+        a.relinkFilesPackages();
         for (CodePackageSupervisor r : runners.values()) {
             r.recover(record.processes().get(r.name()));
+        }
+        if (!a.pendingConfigChange.isEmpty()) {
+            Thread.ofVirtual().name("capstan-config-change-" + a.dirName).start(a::tellConfigChange);
         }
         return a;
     }
@@ -120,28 +147,62 @@ final class Activation implements CodePackageSupervisor.Host {
         }
     }
 
-    /** True when {@code next} cannot be reached by updating in place: another package version or digest. */
-    boolean needsRestartFor(ServicePackageActivation next) {
+    /**
+     * Why {@code next} needs a restart that the manifests alone show ({@link ActivationChange#fromManifests}), or another
+     * package while this copy is still being prepared (nothing runs yet, so starting over costs nothing); else empty.
+     */
+    Optional<String> restartNeededFor(ServicePackageActivation next) {
         synchronized (lock) {
-            return !Objects.equals(spec.packageDigest(), next.packageDigest())
-                    || !spec.servicePackage().equals(next.servicePackage());
+            if (phase == Phase.PREPARING) {
+                return sameRelease(spec, next) ? Optional.empty() : Optional.of("it was still being prepared");
+            }
+            return ActivationChange.fromManifests(spec.servicePackage(), next.servicePackage()).map(ActivationChange.Restart::reason);
         }
     }
 
-    /** Takes a new assignment entry for the same package: the replica list (and replicas.json) follows, nothing restarts. */
+    /**
+     * Takes a new assignment entry for the same key. The replica list (and replicas.json) follows at once, nothing
+     * restarts. Another application version or package is compared by content on a thread of its own
+     * ({@link ActivationChange}): recorded in place, refreshed in place, or replaced.
+     */
     void update(ServicePackageActivation next) {
         synchronized (lock) {
-            if (phase == Phase.STOPPING || phase == Phase.STOPPED || spec.equals(next)) {
+            if (phase == Phase.STOPPING || phase == Phase.STOPPED) {
+                pending = null;
                 return;
             }
             boolean replicasChanged = !spec.replicas().equals(next.replicas());
-            spec = next;
+            if (upgrader == null && sameRelease(spec, next)) {
+                if (spec.equals(next)) {
+                    return;
+                }
+                spec = next;
+            } else {
+                // While an upgrader compares or applies, every entry becomes its next target, even one equal to what
+                // runs (a rollback): a version it applies meanwhile is then undone, never left behind.
+                pending = next;
+                spec = withReplicas(spec, next.replicas());
+                if (upgrader == null && phase == Phase.RUNNING) {
+                    upgrader = Thread.ofVirtual().name("capstan-upgrade-" + dirName).unstarted(this::upgrade);
+                    upgrader.start();
+                }
+            }
             if (replicasChanged && Files.isDirectory(paths.work())) {
                 writeReplicasFile();
             }
         }
         persist();
         services.onChange().run();
+    }
+
+    /** Whether {@code b} is {@code a} with, at most, other replicas. */
+    private static boolean sameRelease(ServicePackageActivation a, ServicePackageActivation b) {
+        return withReplicas(a, b.replicas()).equals(b);
+    }
+
+    private static ServicePackageActivation withReplicas(ServicePackageActivation s, List<AssignedReplica> replicas) {
+        return new ServicePackageActivation(s.application(), s.applicationTypeName(), s.applicationTypeVersion(),
+                s.packageDigest(), s.activationId(), s.mode(), s.servicePackage(), replicas, s.revision());
     }
 
     /** Stops every code package's process tree, removes cgroups and the directory, frees the ports. */
@@ -160,6 +221,7 @@ final class Activation implements CodePackageSupervisor.Host {
         Thread.ofVirtual().name("capstan-deactivate-" + dirName).start(() -> {
             try {
                 stopWorker(w, preparing);
+                stopUpgrader();
                 stopRunners();
                 services.cgroups().removeActivation(dirName);
                 FileTrees.delete(paths.root());
@@ -191,6 +253,7 @@ final class Activation implements CodePackageSupervisor.Host {
             w = worker;
         }
         stopWorker(w, preparing);
+        stopUpgrader();
         List<CodePackageSupervisor> rs;
         synchronized (lock) {
             rs = List.copyOf(runners.values());
@@ -211,6 +274,18 @@ final class Activation implements CodePackageSupervisor.Host {
             w.interrupt();
         }
         joinQuietly(w);
+    }
+
+    /** Interrupts a content comparison under way (a download, a copy) and waits for it to end. */
+    private void stopUpgrader() {
+        Thread u;
+        synchronized (lock) {
+            u = upgrader;
+        }
+        if (u != null && u != Thread.currentThread()) {
+            u.interrupt();
+            joinQuietly(u);
+        }
     }
 
     DeployedServicePackage status() {
@@ -250,7 +325,14 @@ final class Activation implements CodePackageSupervisor.Host {
         };
         List<Long> replicaIds = s.replicas().stream().map(AssignedReplica::replicaId).toList();
         return new DeployedServicePackage(services.config().name(), s.application(), s.servicePackage().name(),
-                s.servicePackage().version(), s.activationId(), state, p, codePackages, replicaIds, s.revision());
+                s.servicePackage().version(), s.activationId(), state, p, codePackages, replicaIds, s.applicationTypeVersion(),
+                versions(s.servicePackage().configPackages()), versions(s.servicePackage().dataPackages()), s.revision());
+    }
+
+    private static Map<String, String> versions(List<FilesPackageManifest> packages) {
+        Map<String, String> out = new LinkedHashMap<>();
+        packages.forEach(f -> out.put(f.name(), f.version()));
+        return out;
     }
 
     /** Why the activation could not be prepared (null when it could). */
@@ -286,7 +368,7 @@ final class Activation implements CodePackageSupervisor.Host {
                 UnpackedImage image = image(codePackage, container);
                 ContainerLaunch launch = ContainerLaunches.of(containerId(dirName, codePackage), paths.bundle(codePackage),
                         image, container, env, hostname(codePackage), dir, paths.work(), paths.log(), cp.resources(),
-                        services.cgroups().path(dirName, codePackage), endpointPorts());
+                        services.cgroups().path(dirName, codePackage), endpointPorts(), s.servicePackage(), paths);
                 yield new LaunchSpec(launch.args().getFirst(), launch.args(), Map.of(), paths.bundle(codePackage),
                         paths.stdout(codePackage), paths.stderr(codePackage), List.of(), launch);
             }
@@ -399,12 +481,186 @@ final class Activation implements CodePackageSupervisor.Host {
                     }
                 }
                 record = new ActivationRecord(key, spec.servicePackage().version(), spec.packageDigest(), ports,
-                        processes, spec);
+                        processes, spec, contents, pendingConfigChange);
             }
             try {
                 AtomicFiles.write(paths.record(), services.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
             } catch (IOException e) {
                 log.error("cannot write the record of {}: a restarted agent could not adopt its processes", dirName, e);
+            }
+        }
+    }
+
+    // ---- upgrades: another application version or package for this running copy ----
+
+    /**
+     * Compares each pending entry's package with what runs, by content, and acts on it ({@link ActivationChange}); runs
+     * until nothing is pending. Fetching or hashing that fails is retried with backoff while the old version goes on.
+     */
+    private void upgrade() {
+        try {
+            compareUntilNothingIsPending();
+        } finally {
+            synchronized (lock) {
+                if (upgrader == Thread.currentThread()) {
+                    upgrader = null;
+                }
+            }
+        }
+    }
+
+    private void compareUntilNothingIsPending() {
+        RetryDelay retry = new RetryDelay(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        while (true) {
+            ServicePackageActivation target;
+            ServicePackageManifest running;
+            PackageContents runningContents;
+            synchronized (lock) {
+                // Decided under the lock that update() takes too, so an entry it adds now starts a new upgrader.
+                if (phase != Phase.RUNNING || pending == null || Thread.currentThread().isInterrupted()) {
+                    upgrader = null;
+                    return;
+                }
+                target = pending;
+                running = spec.servicePackage();
+                runningContents = contents;
+            }
+            try {
+                if (target.packageDigest() == null || target.packageDigest().isBlank()) {
+                    apply(target, new ActivationChange.Restart("the new entry names no package to compare"), null, null);
+                    return;
+                }
+                Path packageRoot = services.packages().resolve(target.packageDigest());
+                PackageContents next = PackageContents.of(services.folderDigests(), target.packageDigest(), packageRoot,
+                        target.servicePackage());
+                ActivationChange change = ActivationChange.between(running, runningContents, target.servicePackage(), next);
+                if (!apply(target, change, next, packageRoot.resolve(target.servicePackage().name()))) {
+                    return;
+                }
+            } catch (InterruptedException | java.io.InterruptedIOException | ClosedByInterruptException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                Duration delay = retry.next();
+                log.warn("cannot compare {} with version {} of its application: {}; retrying in {}", dirName,
+                        target.applicationTypeVersion(), e.toString(), delay);
+                try {
+                    // Why a fixed delay: fetching or reading the new package failed; the old version keeps running meanwhile.
+                    Thread.sleep(delay);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Acts on {@code change} towards {@code target}; false when this copy is being replaced (the upgrader ends). */
+    private boolean apply(ServicePackageActivation target, ActivationChange change, PackageContents next, Path source)
+            throws IOException, InterruptedException {
+        synchronized (lock) {
+            if (phase != Phase.RUNNING) {
+                return false;
+            }
+            if (pending != target) {
+                return true; // superseded while it was compared: the loop takes the newer one
+            }
+        }
+        switch (change) {
+            case ActivationChange.Restart r -> {
+                ServicePackageActivation replacement;
+                synchronized (lock) {
+                    if (pending != target) {
+                        return true; // a newer entry (a rollback, say) arrived: compare that one instead
+                    }
+                    replacement = withReplicas(target, spec.replicas());
+                }
+                replacer.replace(this, replacement, r.reason() + " (version " + target.applicationTypeVersion() + ")");
+                return false;
+            }
+            case ActivationChange.InPlace i -> {
+                commit(target, next, List.of());
+                log.info("{} moves to version {} of its application in place: its packages are unchanged", dirName,
+                        target.applicationTypeVersion());
+            }
+            case ActivationChange.Refresh rf -> {
+                for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+                    for (String name : rf.of(kind)) {
+                        FilesPackageFolders.install(paths, kind, name, source.resolve(name), next.files(kind).get(name));
+                    }
+                }
+                List<String> toTell = target.servicePackage().codePackages().stream().map(CodePackageManifest::name).toList();
+                commit(target, next, toTell);
+                log.info("{} moves to version {} of its application by refreshing {} in place", dirName,
+                        target.applicationTypeVersion(), rf);
+                tellConfigChange();
+            }
+        }
+        return true;
+    }
+
+    /** Runs {@code target} from now on (with the latest replicas), recorded before any code package is told. */
+    private void commit(ServicePackageActivation target, PackageContents next, List<String> toTell) {
+        synchronized (lock) {
+            spec = withReplicas(target, spec.replicas());
+            contents = next;
+            pendingConfigChange = List.copyOf(toTell);
+            if (pending == target) {
+                pending = null;
+            }
+        }
+        persist();
+        services.onChange().run();
+    }
+
+    /** Tells the code packages still to be told about a refresh (signal or restart), then drops old file versions. */
+    private void tellConfigChange() {
+        List<CodePackageSupervisor> toTell;
+        synchronized (lock) {
+            toTell = pendingConfigChange.stream().map(runners::get).filter(Objects::nonNull).toList();
+        }
+        for (CodePackageSupervisor r : toTell) {
+            try {
+                r.configChanged();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // still recorded as pending: the next agent tells it
+            }
+        }
+        PackageContents c;
+        synchronized (lock) {
+            pendingConfigChange = List.of();
+            c = contents;
+        }
+        persist();
+        if (c == null) {
+            return;
+        }
+        try {
+            for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+                List<String> current = c.files(kind).entrySet().stream()
+                        .map(e -> FilesPackageFolders.versionName(e.getKey(), e.getValue())).toList();
+                FilesPackageFolders.removeStale(paths, kind, current);
+            }
+        } catch (IOException e) {
+            log.warn("cannot remove old config or data versions of {}: {}", dirName, e.toString());
+        }
+    }
+
+    /** After an agent restart: each config and data link points at the version the record names. */
+    private void relinkFilesPackages() {
+        PackageContents c;
+        synchronized (lock) {
+            c = contents;
+        }
+        if (c == null) {
+            return;
+        }
+        for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+            for (Map.Entry<String, String> e : c.files(kind).entrySet()) {
+                try {
+                    FilesPackageFolders.link(paths, kind, e.getKey(), e.getValue());
+                } catch (IOException ex) {
+                    log.warn("cannot restore the {} package link {} of {}: {}", kind.word(), e.getKey(), dirName, ex.toString());
+                }
             }
         }
     }
@@ -472,15 +728,25 @@ final class Activation implements CodePackageSupervisor.Host {
             s = spec;
         }
         allocatePorts(s);
-        Path source = null;
+        Path packageRoot = null;
+        PackageContents c = null;
         if (s.packageDigest() != null && !s.packageDigest().isBlank()) {
-            source = services.packages().resolve(s.packageDigest()).resolve(s.servicePackage().name());
+            packageRoot = services.packages().resolve(s.packageDigest());
+            c = PackageContents.of(services.folderDigests(), s.packageDigest(), packageRoot, s.servicePackage());
         }
+        Path source = packageRoot == null ? null : packageRoot.resolve(s.servicePackage().name());
         // Whatever is here is a leftover without a record (records are written last): start clean.
         FileTrees.delete(paths.root());
         Files.createDirectories(paths.root());
-        if (source != null && Files.isDirectory(source)) {
-            FileTrees.copy(source, paths.content());
+        copyCodeContent(s.servicePackage(), source);
+        for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+            for (FilesPackageManifest f : s.servicePackage().filesPackages(kind)) {
+                FilesPackageFolders.install(paths, kind, f.name(), source == null ? null : source.resolve(f.name()),
+                        c == null ? FolderDigests.ABSENT : c.files(kind).get(f.name()));
+            }
+        }
+        synchronized (lock) {
+            contents = c;
         }
         for (CodePackageManifest cp : s.servicePackage().codePackages()) {
             Files.createDirectories(paths.codePackage(cp.name()));
@@ -495,6 +761,31 @@ final class Activation implements CodePackageSupervisor.Host {
             writeReplicasFile();
         }
         persist();
+    }
+
+    /** The service package folder but its config and data packages, which live in their own versioned folders. */
+    private void copyCodeContent(ServicePackageManifest sp, Path source) throws IOException {
+        if (source == null || !Files.isDirectory(source)) {
+            return;
+        }
+        java.util.Set<String> files = new java.util.HashSet<>();
+        sp.configPackages().forEach(f -> files.add(f.name()));
+        sp.dataPackages().forEach(f -> files.add(f.name()));
+        Files.createDirectories(paths.content());
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(source)) {
+            for (Path e : entries) {
+                String name = e.getFileName().toString();
+                if (files.contains(name)) {
+                    continue;
+                }
+                if (Files.isDirectory(e, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    FileTrees.copy(e, paths.content().resolve(name));
+                } else {
+                    Files.copy(e, paths.content().resolve(name), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
     }
 
     private void allocatePorts(ServicePackageActivation s) throws IOException {

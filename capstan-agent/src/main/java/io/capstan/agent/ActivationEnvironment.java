@@ -5,6 +5,7 @@ import io.capstan.model.manifest.CodePackageManifest;
 import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.ProcessSpec;
 import io.capstan.model.manifest.EndpointManifest;
+import io.capstan.model.manifest.FilesPackageManifest;
 import io.capstan.model.wire.AssignedReplica;
 import io.capstan.model.wire.ServicePackageActivation;
 import java.util.LinkedHashMap;
@@ -43,6 +44,11 @@ final class ActivationEnvironment {
         env.put("CAPSTAN_LOG_DIR", paths.log().toString());
         env.put("CAPSTAN_PARTITION_IDS", partitionIds(spec));
         env.put("CAPSTAN_REPLICAS_FILE", paths.replicasFile().toString());
+        for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+            for (FilesPackageManifest f : spec.servicePackage().filesPackages(kind)) {
+                env.put(kind.directoryVariable(f.name()), paths.filesPackage(kind, f.name()).toString());
+            }
+        }
         for (EndpointManifest e : spec.servicePackage().endpoints()) {
             Integer port = ports.get(e.name());
             if (port != null) {

@@ -86,7 +86,7 @@ public final class ActivationManager implements AutoCloseable {
                 new ContainerDriver(ContainerRuntime.find(config.containerRuntime(), config.dataDir().resolve("runtime"),
                         config.cgroupRoot()).orElse(null), config.containerRuntime(), launcher, stopper, json),
                 images, new RegistryPuller(images, json, credentials(config)), onChange, json,
-                new ProbeChecker(launcher, stopper));
+                new ProbeChecker(launcher, stopper), new FolderDigests());
         this.imagePruner = new ImagePruner(images, this::imagesInUse, services.clock(), config.imagePolicy());
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);
         timers.every(IMAGE_PRUNE_INTERVAL, this::pruneImages);
@@ -150,7 +150,7 @@ public final class ActivationManager implements AutoCloseable {
             deleteQuietly(dir);
             return;
         }
-        Activation a = Activation.recover(record, services, dir);
+        Activation a = Activation.recover(record, services, dir, this::replace);
         if (active.putIfAbsent(a.key(), a) != null) {
             log.error("{} records activation {} a second time; stopping that copy", dir, a.key());
             a.deactivate();
@@ -212,19 +212,23 @@ public final class ActivationManager implements AutoCloseable {
             Activation current = active.get(w.key());
             if (current == null) {
                 startActivation(w);
-            } else if (current.needsRestartFor(w)) {
-                log.info("activation {} changes package (version or digest): replacing it", w.key());
-                active.remove(w.key());
-                beginDeactivation(current);
-                startActivation(w);
             } else {
-                current.update(w);
+                Optional<String> restart = current.restartNeededFor(w);
+                if (restart.isPresent()) {
+                    log.info("activation {} changes package: replacing it because {}", w.key(), restart.get());
+                    active.remove(w.key());
+                    beginDeactivation(current);
+                    startActivation(w);
+                } else {
+                    current.update(w);
+                }
             }
         }
         Set<String> inUse = new HashSet<>();
         wanted.values().forEach(w -> inUse.add(w.packageDigest()));
         // In order with the assignments: a prune from an older one never deletes what a newer one wants.
         services.packages().retainOnly(inUse);
+        services.folderDigests().retainOnly(inUse);
         services.onChange().run();
     }
 
@@ -386,8 +390,25 @@ public final class ActivationManager implements AutoCloseable {
         timers.close();
     }
 
+    /**
+     * An activation whose new package turned out, by content, to need a restart: stopped, then started with {@code next},
+     * unless a later assignment replaced or removed it meanwhile.
+     */
+    private void replace(Activation current, ServicePackageActivation next, String reason) {
+        synchronized (this) {
+            if (closed || active.get(current.key()) != current) {
+                return;
+            }
+            log.info("activation {} changes package: replacing it because {}", current.key(), reason);
+            active.remove(current.key());
+            beginDeactivation(current);
+            startActivation(next);
+        }
+        services.onChange().run();
+    }
+
     private void startActivation(ServicePackageActivation spec) {
-        Activation a = Activation.fresh(spec, services, activationDir(spec.key()));
+        Activation a = Activation.fresh(spec, services, activationDir(spec.key()), this::replace);
         active.put(a.key(), a);
         // Same key being stopped (a replacement): its directory and cgroup names are ours, wait until they are gone.
         a.activate(lastStop.getOrDefault(a.key(), CompletableFuture.completedFuture(null)));

@@ -16,8 +16,8 @@ import java.time.Clock;
 
 /**
  * The collaborators one agent's activations share: its config, package store, process launcher and stopper,
- * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, unpacked images, change listener, JSON mapper and
- * the checker every probe uses.
+ * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, unpacked images, change listener, JSON mapper,
+ * the checker every probe uses, and the content digests of extracted package folders.
  */
 record AgentServices(
         AgentConfig config,
@@ -34,7 +34,8 @@ record AgentServices(
         RegistryPuller registry,
         Runnable onChange,
         ObjectMapper json,
-        ProbeChecker probes) {
+        ProbeChecker probes,
+        FolderDigests folderDigests) {
 
     /** The driver that runs {@code codePackage}'s kind. */
     CodePackageDriver driverFor(CodePackageManifest codePackage) {

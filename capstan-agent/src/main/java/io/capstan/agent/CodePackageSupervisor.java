@@ -8,11 +8,13 @@ import io.capstan.agent.probe.ProbeContext;
 import io.capstan.agent.probe.ProbeRunner;
 import io.capstan.agent.process.EndpointConnections;
 import io.capstan.agent.process.LaunchSpec;
+import io.capstan.agent.process.Signal;
 import io.capstan.model.Durations;
 import io.capstan.model.cluster.CodePackageStatus;
 import io.capstan.model.cluster.CodePackageStatus.State;
 import io.capstan.model.cluster.ProbeStatus;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.OnConfigChange;
 import io.capstan.model.manifest.RestartPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,6 +80,8 @@ final class CodePackageSupervisor {
     private static final Logger log = LoggerFactory.getLogger(CodePackageSupervisor.class);
     /** The exit reason of a run the kernel's OOM killer ended (seen in the cgroup's events). */
     static final String OOM_KILLED = "OOMKilled";
+    /** The exit reason of a run the agent restarted because its config or data packages changed. */
+    static final String CONFIG_CHANGED = "ConfigChanged";
     /** A launch that failed outright (no process at all) is never retried at once, even with a zero backoff. */
     private static final Duration MIN_RELAUNCH_DELAY = Duration.ofMillis(100);
     /** How long stopping waits for probe threads (an exec check being killed) before going on. */
@@ -105,6 +109,8 @@ final class CodePackageSupervisor {
     private String lastExitReason;
     /** Why the agent is stopping the current run (a probe gave up), for the exit's reason. */
     private String killReason;
+    /** The generation of a run being stopped to be started again at once (its config changed): not a failure. */
+    private long restartRequested;
     private String stderrTail;
     private CodePackageCgroup cgroup;
     /** The cgroup's OOM kill count when the current run started: more at its exit means the kernel killed it. */
@@ -262,6 +268,32 @@ final class CodePackageSupervisor {
             }
         }
         changed();
+    }
+
+    /**
+     * Its service package's config or data packages were just refreshed: the live run gets the code package's
+     * {@code onConfigChange} signal (same pid), or is stopped (TERM, grace, KILL) and started again at once, which does
+     * not count as a failure. A code package not running now needs nothing: its next start reads the new files.
+     */
+    void configChanged() throws InterruptedException {
+        OnConfigChange action = manifest.onConfigChange();
+        RunIdentity run;
+        synchronized (this) {
+            if (!(phase instanceof Phase.Running r)) {
+                return;
+            }
+            run = r.run();
+            if (action.restarts()) {
+                restartRequested = r.generation();
+            }
+        }
+        if (action.restarts()) {
+            log.info("{} of {}: its config changed; restarting it", name, host.cgroupName());
+            driver.stop(run, null, services.config().stopGrace());
+        } else {
+            log.info("{} of {}: its config changed; sending SIG{} to pid {}", name, host.cgroupName(), action.signal(), run.pid());
+            driver.signal(run, null, Signal.valueOf(action.signal()));
+        }
     }
 
     /** Agent shutdown: stop watching and restarting, leave the run going. */
@@ -454,8 +486,23 @@ final class CodePackageSupervisor {
             changed();
             return;
         }
-        afterExit(exitCode);
+        if (restartRequested == gen) {
+            restartForConfig(exitCode);
+        } else {
+            afterExit(exitCode);
+        }
         changed();
+    }
+
+    /** The run stopped for a config change ended: start the next one now, failures in a row unchanged. */
+    private void restartForConfig(Integer exitCode) {
+        stopProbes();
+        cancelTimers();
+        lastExitCode = exitCode;
+        lastExitAt = clock.instant();
+        lastExitReason = CONFIG_CHANGED;
+        restartCount++;
+        launch();
     }
 
     private void afterExit(Integer exitCode) {

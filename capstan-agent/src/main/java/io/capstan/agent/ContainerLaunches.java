@@ -8,6 +8,8 @@ import io.capstan.agent.image.RegistryPuller;
 import io.capstan.agent.image.UnpackedImage;
 import io.capstan.agent.process.ContainerLaunch;
 import io.capstan.model.manifest.ContainerSpec;
+import io.capstan.model.manifest.FilesPackageManifest;
+import io.capstan.model.manifest.ServicePackageManifest;
 import io.capstan.model.manifest.ResourceRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,14 +22,19 @@ import java.util.Map;
 /**
  * Turns a container code package into what its bundle holds: the image's entrypoint with the manifest's args (or
  * the image's cmd), the image's environment under the manifest's and Capstan's, and the activation's folders at
- * fixed places inside ({@code /capstan/code} read-only, {@code /capstan/work} and {@code /capstan/log} writable), which
- * the {@code CAPSTAN_*_DIR} variables then name.
+ * fixed places inside ({@code /capstan/code} read-only, {@code /capstan/work} and {@code /capstan/log} writable, and the
+ * config and data packages read-only under {@code /capstan/config} and {@code /capstan/data}), which the
+ * {@code CAPSTAN_*_DIR} variables then name.
  */
 final class ContainerLaunches {
 
     static final String CODE = "/capstan/code";
     static final String WORK = "/capstan/work";
     static final String LOG = "/capstan/log";
+    /** Where a kind of files package is mounted: {@code /capstan/config}, {@code /capstan/data}. */
+    static String filesRoot(FilesPackageManifest.Kind kind) {
+        return "/capstan/" + kind.word();
+    }
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private ContainerLaunches() {
@@ -64,7 +71,8 @@ final class ContainerLaunches {
 
     static ContainerLaunch of(String containerId, Path bundle, UnpackedImage image, ContainerSpec container,
                               Map<String, String> capstanEnv, String hostname, Path codeDir, Path workDir, Path logDir,
-                              ResourceRequest limits, String cgroupsPath, List<Integer> endpointPorts) throws IOException {
+                              ResourceRequest limits, String cgroupsPath, List<Integer> endpointPorts,
+                              ServicePackageManifest servicePackage, ActivationPaths paths) throws IOException {
         ImageConfig config = image.config();
         List<String> args = new ArrayList<>(config.entrypoint());
         args.addAll(container.args().isEmpty() ? config.cmd() : container.args());
@@ -83,6 +91,16 @@ final class ContainerLaunches {
         env.put("CAPSTAN_WORK_DIR", WORK);
         env.put("CAPSTAN_LOG_DIR", LOG);
         env.put("CAPSTAN_REPLICAS_FILE", WORK + "/replicas.json");
+        List<ContainerLaunch.BindMount> mounts = new ArrayList<>(List.of(new ContainerLaunch.BindMount(codeDir, CODE, true),
+                new ContainerLaunch.BindMount(workDir, WORK, false), new ContainerLaunch.BindMount(logDir, LOG, false)));
+        for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+            List<FilesPackageManifest> packages = servicePackage.filesPackages(kind);
+            if (!packages.isEmpty()) {
+                // The whole folder, links and versions: a link swapped by a refresh is seen inside at once.
+                mounts.add(new ContainerLaunch.BindMount(paths.files(kind), filesRoot(kind), true));
+                packages.forEach(f -> env.put(kind.directoryVariable(f.name()), filesRoot(kind) + "/" + f.name()));
+            }
+        }
         int uid = 0;
         int gid = 0;
         if (config.user() != null && !config.user().isBlank()) {
@@ -96,8 +114,6 @@ final class ContainerLaunches {
             }
         }
         String cwd = config.workingDir() == null || config.workingDir().isBlank() ? "/" : config.workingDir();
-        List<ContainerLaunch.BindMount> mounts = List.of(new ContainerLaunch.BindMount(codeDir, CODE, true),
-                new ContainerLaunch.BindMount(workDir, WORK, false), new ContainerLaunch.BindMount(logDir, LOG, false));
         return new ContainerLaunch(containerId, bundle, image.rootfs(), args, env, cwd, uid, gid, hostname, mounts,
                 limits, cgroupsPath, container.privateNetwork(), container.privateNetwork() ? endpointPorts : List.of(),
                 container.userNamespace());

@@ -143,13 +143,14 @@ class ActivationTest extends FixtureTest {
     }
 
     @Test
-    void aNewPackageVersionReplacesTheActivation() throws Exception {
+    void aNewPackageVersionWithAnotherCodePackageReplacesTheActivation() throws Exception {
         ActivationManager m = f.manager();
         ServicePackageActivation v1 = activation("App1", "", f.servicePackage("run"), List.of(replica(1, "ServiceA", UUID.randomUUID())));
         m.converge(f.assignment(1, v1));
         long pid1 = await().until(() -> running(m, v1.key(), CP), java.util.Optional::isPresent).orElseThrow().pid();
 
-        ServicePackageManifest newer = f.servicePackage("1.1.0", List.of(f.codePackage(CP, "run", ResourceRequest.NONE)),
+        // The code package's manifest changes (its args): a restart (an unchanged one is kept: PackageUpgradeTest).
+        ServicePackageManifest newer = f.servicePackage("1.1.0", List.of(f.codePackage(CP, "fork", ResourceRequest.NONE)),
                 List.of(new EndpointManifest("web", "http", null)));
         ServicePackageActivation v2 = activation("App1", "", newer, v1.replicas());
         m.converge(f.assignment(2, v2));

@@ -323,6 +323,51 @@ class ContainerTest {
     }
 
     @Test
+    void aContainerSeesItsConfigReadOnlyAndAConfigRefreshSignalsItThroughTheRuntime() throws Exception {
+        String script = """
+                c=$CAPSTAN_CONFIG_SETTINGS_DIR
+                echo "$c" > /capstan/work/config-dir
+                read_config() { cat "$c/app.conf" > /capstan/work/seen.tmp; mv /capstan/work/seen.tmp /capstan/work/seen; }
+                trap 'echo hup >> /capstan/work/hups; read_config' HUP
+                trap 'exit 0' TERM
+                read_config
+                if touch "$c/x" 2> /dev/null; then echo writable; else echo read-only; fi > /capstan/work/config-ro
+                while true; do sleep 1 & wait $!; done
+                """;
+        Files.createDirectories(f.packageRoot.resolve(Fixture.SP).resolve("Settings"));
+        Files.writeString(f.packageRoot.resolve(Fixture.SP).resolve("Settings/app.conf"), "color=blue\n");
+        ActivationManager m = f.manager();
+        ServicePackageActivation v1 = configured(Fixture.DIGEST, "1.0.0", script);
+        m.converge(f.assignment(1, v1));
+        long pid = await().atMost(Duration.ofSeconds(20)).until(() -> running(m, v1.key(), CP), Optional::isPresent).orElseThrow().pid();
+        Path work = m.activationDir(v1.key()).resolve("work");
+        await().until(() -> Files.exists(work.resolve("config-ro")));
+        assertThat(work.resolve("config-dir")).hasContent("/capstan/config/Settings");
+        assertThat(work.resolve("seen")).hasContent("color=blue");
+        assertThat(work.resolve("config-ro")).hasContent("read-only");
+
+        Path v2 = f.packageVersion("digest-2");
+        Files.writeString(v2.resolve(Fixture.SP).resolve("Settings/app.conf"), "color=green\n");
+        m.converge(f.assignment(2, configured("digest-2", "2.0.0", script)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(work.resolve("hups"))
+                && Files.readString(work.resolve("seen")).equals("color=green\n"));
+        assertThat(Files.readAllLines(work.resolve("hups"))).as("once: through the runtime, not also through runc").containsExactly("hup");
+        assertThat(running(m, v1.key(), CP).orElseThrow().pid()).isEqualTo(pid);
+        m.converge(f.assignment(3));
+        await().until(() -> m.deployed().isEmpty());
+    }
+
+    /** A container running {@code script} that reads config package Settings and takes a config change with SIGHUP. */
+    private ServicePackageActivation configured(String digest, String configVersion, String script) {
+        CodePackageManifest cp = new CodePackageManifest(CP, "1.0.0", new ContainerSpec("image", List.of("/bin/sh", "-c", script),
+                null), ResourceRequest.NONE, null, Fixture.FAST_RESTARTS, null, new io.capstan.model.manifest.OnConfigChange("HUP"));
+        var sp = new io.capstan.model.manifest.ServicePackageManifest(Fixture.SP, "1.0.0", f.servicePackage("run").serviceTypes(),
+                List.of(cp), List.of(), List.of(new io.capstan.model.manifest.FilesPackageManifest("Settings", configVersion)), List.of());
+        return new ServicePackageActivation("App1", Fixture.APP_TYPE, configVersion, digest, "",
+                io.capstan.model.ActivationMode.SHARED_PROCESS, sp, List.of());
+    }
+
+    @Test
     void aCorruptImageFailsTheActivationWithTheReason() throws Exception {
         Path blobs = f.packageRoot.resolve(Fixture.SP).resolve(CP).resolve("image/blobs/sha256");
         try (Stream<Path> s = Files.list(blobs)) {

@@ -77,6 +77,8 @@ final class Fixture implements AutoCloseable {
     final Path witness;
     final AgentConfig config;
     private final List<ActivationManager> managers = new ArrayList<>();
+    /** The extracted package of each digest the node may fetch; {@value #DIGEST} is {@link #packageRoot}. */
+    private final Map<String, Path> packages = new java.util.concurrent.ConcurrentHashMap<>();
 
     Fixture(Path root) throws IOException {
         this(root, b -> { });
@@ -86,6 +88,7 @@ final class Fixture implements AutoCloseable {
         this.root = root;
         this.packageRoot = root.resolve("package");
         this.witness = root.resolve("witness");
+        packages.put(DIGEST, packageRoot);
         Files.createDirectories(witness);
         writeProgram(CP);
         writeProgram("Helper");
@@ -112,10 +115,18 @@ final class Fixture implements AutoCloseable {
 
     /** Like {@link #manager()}, telling {@code onChange} whenever the agent would send a report. */
     ActivationManager manager(Runnable onChange) throws IOException {
-        ActivationManager m = new ActivationManager(config, digest -> packageRoot, onChange);
+        ActivationManager m = new ActivationManager(config, digest -> packages.getOrDefault(digest, packageRoot), onChange);
         m.recover();
         managers.add(m);
         return m;
+    }
+
+    /** Another version of the application package, served under {@code digest}: a copy of {@link #packageRoot} to change. */
+    Path packageVersion(String digest) throws IOException {
+        Path copy = root.resolve("package-" + digest);
+        FileTrees.copy(packageRoot, copy);
+        packages.put(digest, copy);
+        return copy;
     }
 
     // ---- builders ----

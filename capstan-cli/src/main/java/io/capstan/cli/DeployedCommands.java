@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 final class DeployedCommands extends GroupCommand {
 
     @Command(name = "list", description = "List the service packages deployed on a node, one row each, with their"
-            + " code packages (name, state, pid, restarts, start time).")
+            + " application version it runs (with the versions of its config packages), and its code packages (name, state,"
+            + " pid, restarts, start time).")
     static final class ListDeployed extends ApiCommand {
         @Option(names = "--node", required = true, paramLabel = "NODE", converter = Converters.Name.class,
                 description = "The node.")
@@ -26,14 +27,24 @@ final class DeployedCommands extends GroupCommand {
         }
 
         static Table table(JsonNode body) {
-            Table t = new Table("APPLICATION", "SERVICE PACKAGE", "VERSION", "ACTIVATION ID", "STATE", "ENDPOINTS",
+            Table t = new Table("APPLICATION", "SERVICE PACKAGE", "VERSION", "APP VERSION", "ACTIVATION ID", "STATE", "ENDPOINTS",
                     "REPLICAS", "CODE PACKAGES");
             for (JsonNode d : Json.items(body)) {
                 t.row(Json.text(d, "application"), Json.text(d, "servicePackage"), Json.text(d, "servicePackageVersion"),
-                        ReplicaCommands.activationId(d), Json.text(d, "state"), Json.pairs(d.path("endpoints")),
+                        applicationVersion(d), ReplicaCommands.activationId(d), Json.text(d, "state"), Json.pairs(d.path("endpoints")),
                         Json.joined(d.path("replicaIds")), codePackages(d.path("codePackages")));
             }
             return t;
+        }
+
+        /** {@code 2.0.0 (config Settings=2.0.0)}: what an upgrade has brought this copy to so far. */
+        static String applicationVersion(JsonNode d) {
+            String version = Json.text(d, "applicationTypeVersion");
+            String config = Json.pairs(d.path("configPackageVersions"));
+            if (config == null) {
+                return version;
+            }
+            return (version == null ? "-" : version) + " (config " + config + ")";
         }
 
         /** {@code Web(Running, pid 4242, 0 restarts, started 2026-…Z); Worker(...)}. */

@@ -68,18 +68,18 @@ class TableTest {
         String table = DeployedCommands.ListDeployed.table(json("""
                 {"node":"node-1","items":[
                  {"node":"node-1","application":"App1","servicePackage":"Pkg","servicePackageVersion":"1.0.0","activationId":"",
-                  "state":"Active","endpoints":{"web":20001},"replicaIds":[1,2,3],
+                  "applicationTypeVersion":"2.0.0","configPackageVersions":{"Settings":"2.1.0"},"state":"Active","endpoints":{"web":20001},"replicaIds":[1,2,3],
                   "codePackages":[{"name":"Code","state":"Running","pid":4242,"startedAt":"2026-11-23T10:00:00Z","restartCount":0,"lastExitCode":null},
                                   {"name":"Side","state":"Backoff","pid":null,"restartCount":3,"lastExitCode":1}]},
                  {"node":"node-1","application":"App1","servicePackage":"Pkg","servicePackageVersion":"1.0.0","activationId":"a1b2",
-                  "state":"Active","endpoints":{},"replicaIds":[9],
+                  "applicationTypeVersion":"1.0.0","state":"Active","endpoints":{},"replicaIds":[9],
                   "codePackages":[{"name":"Code","state":"Running","pid":4300,"startedAt":"2026-11-23T10:00:02Z","restartCount":1}]}]}"""))
                 .render();
         assertThat(table.lines()).containsExactly(
-                "APPLICATION  SERVICE PACKAGE  VERSION  ACTIVATION ID  STATE   ENDPOINTS  REPLICAS  CODE PACKAGES",
-                "App1         Pkg              1.0.0    \"\"             Active  web=20001  1, 2, 3   "
+                "APPLICATION  SERVICE PACKAGE  VERSION  APP VERSION                    ACTIVATION ID  STATE   ENDPOINTS  REPLICAS  CODE PACKAGES",
+                "App1         Pkg              1.0.0    2.0.0 (config Settings=2.1.0)  \"\"             Active  web=20001  1, 2, 3   "
                         + "Code(Running, pid 4242, 0 restarts, started 2026-11-23T10:00:00Z); Side(Backoff, pid -, 3 restarts, last exit 1)",
-                "App1         Pkg              1.0.0    a1b2           Active  -          9         "
+                "App1         Pkg              1.0.0    1.0.0                          a1b2           Active  -          9         "
                         + "Code(Running, pid 4300, 1 restarts, started 2026-11-23T10:00:02Z)");
     }
 

@@ -54,6 +54,7 @@ class UpgradeTest {
 
     @Test
     void aGoodUpgradeWalksTheDomainsInOrderAndKeepsTheStoreQuorate() throws Exception {
+        Map<Long, String> storesBefore = processesOf("StorePackage");
         api.registerPackage(UpgradeTestApp.write(dir, "2.0.0", "2.0.0", "hello v2", Web.GOOD)).ok();
         List<String> problems = new CopyOnWriteArrayList<>();
         AtomicBoolean watching = new AtomicBoolean(true);
@@ -84,8 +85,33 @@ class UpgradeTest {
         // Every node runs the new web package; the store never went without a Primary or below minReplicaSetSize.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(webVersions()).containsOnly("2.0.0").hasSize(3));
         assertThat(problems).isEmpty();
+        assertThat(processesOf("StorePackage").keySet()).as("the unchanged store package was not restarted")
+                .containsExactlyInAnyOrderElementsOf(storesBefore.keySet());
         assertThat(api.get("/v1/events?entity=capstan:/Up").ok().path("items")).extracting(e -> e.path("kind").asText())
                 .contains("ApplicationUpgradeStarted", "ApplicationUpgradeCompleted");
+    }
+
+    @Test
+    void aConfigOnlyUpgradeSwapsTheFilesAndSignalsTheSameProcesses() throws Exception {
+        Map<Long, String> storesBefore = processesOf("StorePackage");
+        Map<Long, String> webBefore = webProcesses();
+        api.registerPackage(UpgradeTestApp.write(dir, "1.1.0", "1.0.0", "hello v1", Web.GOOD, "2.0.0", "color=green")).ok();
+
+        JsonNode plan = api.post("/v1/apps/Up/upgrade", Map.of("version", "1.1.0", "dryRun", true)).ok();
+        assertThat(plan.path("domains").get(0).path("packages")).extracting(p -> p.path("servicePackage").asText() + " "
+                + p.path("action").asText()).contains("StorePackage Refresh", "WebPackage Unchanged");
+        api.post("/v1/apps/Up/upgrade", Map.of("version", "1.1.0", "healthCheckStable", "1s")).ok();
+        awaitState("RollingForwardCompleted");
+
+        assertThat(processesOf("StorePackage").keySet()).containsExactlyInAnyOrderElementsOf(storesBefore.keySet());
+        assertThat(webProcesses().keySet()).containsExactlyInAnyOrderElementsOf(webBefore.keySet());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (long pid : storesBefore.keySet()) {
+                Path log = Path.of("/proc", Long.toString(pid), "cwd", "reloads.log");
+                assertThat(log).as("store %d got SIGHUP and read the new settings", pid).exists();
+                assertThat(java.nio.file.Files.readString(log)).isEqualTo("color=green\n");
+            }
+        });
     }
 
     @ParameterizedTest
@@ -193,9 +219,14 @@ class UpgradeTest {
 
     /** The web package version each live web process runs, by pid (read from the processes themselves). */
     private Map<Long, String> webProcesses() {
+        return processesOf("WebPackage");
+    }
+
+    /** The package version each live process of {@code servicePackage} was started with, by pid. */
+    private Map<Long, String> processesOf(String servicePackage) {
         Map<Long, String> out = new HashMap<>();
         for (NodeProcesses.Workload w : NodeProcesses.of(cluster.cluster.apiUrl())) {
-            if ("WebPackage".equals(w.env().get("CAPSTAN_SERVICE_PACKAGE_NAME"))) {
+            if (servicePackage.equals(w.env().get("CAPSTAN_SERVICE_PACKAGE_NAME"))) {
                 out.put(w.pid(), w.env().get("CAPSTAN_SERVICE_PACKAGE_VERSION"));
             }
         }

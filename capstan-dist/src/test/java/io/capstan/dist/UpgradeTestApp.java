@@ -22,6 +22,16 @@ final class UpgradeTestApp {
 
     /** Writes version {@code version} under {@code root}; the web package's version is {@code webVersion}. */
     static Path write(Path root, String version, String webVersion, String greetingDefault, Web web) throws IOException {
+        return write(root, version, webVersion, greetingDefault, web, "1.0.0", "color=blue");
+    }
+
+    /**
+     * As {@link #write(Path, String, String, String, Web)}, with the store's config package Settings at
+     * {@code settingsVersion} holding {@code settings.txt} = {@code settings}. The store reloads it on SIGHUP (its
+     * {@code onConfigChange}) and appends what it read to {@code reloads.log} in its working directory.
+     */
+    static Path write(Path root, String version, String webVersion, String greetingDefault, Web web, String settingsVersion,
+                      String settings) throws IOException {
         Path dir = root.resolve(TYPE + "-" + version);
         Path webCode = Files.createDirectories(dir.resolve("WebPackage/WebCode"));
         Files.writeString(webCode.resolve("web.py"), """
@@ -41,8 +51,11 @@ final class UpgradeTestApp {
         Path storeCode = Files.createDirectories(dir.resolve("StorePackage/StoreCode"));
         Files.writeString(storeCode.resolve("store.sh"), """
                 trap 'exit 0' TERM INT
+                trap 'cat "$CAPSTAN_CONFIG_SETTINGS_DIR/settings.txt" >> reloads.log' HUP
                 while :; do sleep 3600 & wait $!; done
                 """);
+        Path settingsDir = Files.createDirectories(dir.resolve("StorePackage/Settings"));
+        Files.writeString(settingsDir.resolve("settings.txt"), settings + "\n");
         String process = switch (web) {
             case GOOD, FAILS_LIVENESS -> "{command: python3, args: [web.py], env: {GREETING: \"[Greeting]\", PYTHONUNBUFFERED: \"1\"}}";
             case EXITS -> "{command: /bin/sh, args: [-c, \"exit 3\"]}";
@@ -79,11 +92,14 @@ final class UpgradeTestApp {
                         version: 1.0.0
                         process: {command: /bin/sh, args: [store.sh]}
                         resources: {cpu: 0.01, memoryMiB: 16}
+                        onConfigChange: {signal: HUP}
+                    configPackages:
+                      - {name: Settings, version: %s}
                 defaultServices:
                   - {name: Web, serviceType: WebType, activation: SharedProcess, instanceCount: -1}
                   - {name: Store, serviceType: StoreType, activation: ExclusiveProcess, partitions: {scheme: Singleton},
                      targetReplicaSetSize: 3, minReplicaSetSize: 2}
-                """.formatted(TYPE, version, greetingDefault, webVersion, webVersion, process, livenessPath));
+                """.formatted(TYPE, version, greetingDefault, webVersion, webVersion, process, livenessPath, settingsVersion));
         return dir;
     }
 }

@@ -21,7 +21,10 @@ public interface CodePackageDriver {
     /** Takes over a run a previous agent started, when it still lives (same pid and start time). */
     Optional<DriverRun> adopt(RunIdentity recorded, CodePackageCgroup cgroup);
 
-    /** Sends {@code signal} to the run's processes (and, with a cgroup, to whatever else the cgroup holds). */
+    /**
+     * Sends {@code signal} to the run (a process's group; a container's init, through the runtime) and, with a cgroup, to
+     * whatever else the cgroup holds.
+     */
     void signal(RunIdentity run, CodePackageCgroup cgroup, Signal signal) throws InterruptedException;
 
     /**

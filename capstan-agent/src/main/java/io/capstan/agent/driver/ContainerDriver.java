@@ -105,9 +105,13 @@ public final class ContainerDriver implements CodePackageDriver {
     @Override
     public void signal(RunIdentity run, CodePackageCgroup cgroup, Signal signal) throws InterruptedException {
         if (run != null && run.containerId() != null) {
+            // The runtime delivers it to the container's init; runc's own group is left alone, since the foreground runc
+            // would forward the signal a second time.
             runtime("kill", run.containerId(), signal.name());
         }
-        stopper.signal(ProcessDriver.target(run, cgroup), signal);
+        if (cgroup != null) {
+            stopper.signal(ProcessDriver.target(null, cgroup), signal);
+        }
     }
 
     @Override

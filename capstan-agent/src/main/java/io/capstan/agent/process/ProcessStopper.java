@@ -88,41 +88,50 @@ public final class ProcessStopper {
         }
         for (long pid : cgroupMembers(target.cgroupProcs())) {
             if (pid != self) {
-                ProcessHandle.of(pid).ifPresent(h -> {
-                    if (signal == Signal.KILL) {
-                        h.destroyForcibly();
-                    } else {
-                        h.destroy();
-                    }
-                });
+                signalOne(pid, signal);
             }
         }
     }
 
-    /** kill(2) on the negative group id is atomic in the kernel, so a member forking right now is caught too. */
-    private void signalGroup(long pgid, Signal signal) throws InterruptedException {
-        if (killCommand != null) {
-            try {
-                Process p = new ProcessBuilder(killCommand, "-s", signal.name(), "--", "-" + pgid)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-                if (p.waitFor(5, TimeUnit.SECONDS)) {
-                    return; // a non-zero status only means the group was already empty
-                }
-                p.destroyForcibly();
-            } catch (IOException e) {
-                log.warn("cannot run {}: signalling group {} member by member", killCommand, pgid, e);
-            }
-        }
-        for (ProcStat s : ProcStat.groupMembers(pgid)) {
-            ProcessHandle.of(s.pid()).ifPresent(h -> {
+    /** ProcessHandle sends only TERM and KILL; any other signal goes through kill(1). */
+    private void signalOne(long pid, Signal signal) throws InterruptedException {
+        if (signal == Signal.KILL || signal == Signal.TERM || killCommand == null) {
+            ProcessHandle.of(pid).ifPresent(h -> {
                 if (signal == Signal.KILL) {
                     h.destroyForcibly();
                 } else {
                     h.destroy();
                 }
             });
+            return;
+        }
+        runKill(signal, Long.toString(pid));
+    }
+
+    /** kill(1) with {@code signal} on {@code target} (a pid, or "-pgid" for a group); false when it could not run. */
+    private boolean runKill(Signal signal, String target) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder(killCommand, "-s", signal.name(), "--", target)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (p.waitFor(5, TimeUnit.SECONDS)) {
+                return true; // a non-zero status only means the process or group was already gone
+            }
+            p.destroyForcibly();
+        } catch (IOException e) {
+            log.warn("cannot run {} for {}", killCommand, target, e);
+        }
+        return false;
+    }
+
+    /** kill(2) on the negative group id is atomic in the kernel, so a member forking right now is caught too. */
+    private void signalGroup(long pgid, Signal signal) throws InterruptedException {
+        if (killCommand != null && runKill(signal, "-" + pgid)) {
+            return;
+        }
+        for (ProcStat s : ProcStat.groupMembers(pgid)) {
+            signalOne(s.pid(), signal);
         }
     }
 

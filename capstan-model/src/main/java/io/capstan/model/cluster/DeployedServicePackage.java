@@ -5,8 +5,11 @@ import java.util.Map;
 
 /**
  * An activated copy of a service package on a node, as its agent observes it: identified by
- * (application, servicePackage, activationId), with its endpoint ports and code packages, and the
- * {@link ApplicationVersion#revision() application revision} of the assignment it runs.
+ * (application, servicePackage, activationId), with its endpoint ports and code packages. {@code applicationTypeVersion}
+ * is the application type version it runs now (it follows an upgrade that updated or refreshed it in place), and
+ * {@code configPackageVersions} / {@code dataPackageVersions} the versions of its config and data packages whose files
+ * it has in place, by package name; {@code revision} is the {@link ApplicationVersion#revision() application
+ * revision} of the assignment it runs (type version and parameters): what the server checks convergence by.
  */
 public record DeployedServicePackage(
         String node,
@@ -18,21 +21,26 @@ public record DeployedServicePackage(
         Map<String, Integer> endpoints,
         List<CodePackageStatus> codePackages,
         List<Long> replicaIds,
+        String applicationTypeVersion,
+        Map<String, String> configPackageVersions,
+        Map<String, String> dataPackageVersions,
         String revision) {
 
     public DeployedServicePackage {
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
         codePackages = codePackages == null ? List.of() : List.copyOf(codePackages);
         replicaIds = replicaIds == null ? List.of() : List.copyOf(replicaIds);
+        configPackageVersions = configPackageVersions == null ? Map.of() : Map.copyOf(configPackageVersions);
+        dataPackageVersions = dataPackageVersions == null ? Map.of() : Map.copyOf(dataPackageVersions);
         revision = revision == null ? "" : revision;
     }
 
-    /** A package reported without the application revision it runs. */
+    /** Without the versions an upgrade needs (reports of agents that predate them). */
     public DeployedServicePackage(String node, String application, String servicePackage, String servicePackageVersion,
                                   String activationId, ActivationState state, Map<String, Integer> endpoints,
                                   List<CodePackageStatus> codePackages, List<Long> replicaIds) {
-        this(node, application, servicePackage, servicePackageVersion, activationId, state, endpoints, codePackages,
-                replicaIds, "");
+        this(node, application, servicePackage, servicePackageVersion, activationId, state, endpoints, codePackages, replicaIds,
+                null, null, null, null);
     }
 
     /** The activation's identity on its node. */

@@ -12,10 +12,13 @@ import java.util.Objects;
  * policy. In JSON it keeps the manifest's shape: a {@code process} or a {@code container} object.
  * {@code drainTimeout} is how long a stop waits, after the endpoints were unpublished, for requests in flight before
  * SIGTERM; null when the manifest does not say ({@link #drainPeriod()} is then {@link #DEFAULT_DRAIN_TIMEOUT}).
+ * {@code onConfigChange} is what it gets when only config or data packages change (a restart unless it names a signal).
  */
 public record CodePackageManifest(String name, String version, @JsonIgnore RunSpec run, ResourceRequest resources,
                                   CodePackageProbes probes, RestartPolicy restartPolicy,
-                                  @JsonInclude(JsonInclude.Include.NON_NULL) Duration drainTimeout) {
+                                  @JsonInclude(JsonInclude.Include.NON_NULL) Duration drainTimeout,
+                                  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OnConfigChange.IsRestart.class)
+                                  OnConfigChange onConfigChange) {
 
     /** What a code package with endpoints gets to finish requests in flight when it says nothing. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
@@ -25,11 +28,17 @@ public record CodePackageManifest(String name, String version, @JsonIgnore RunSp
         resources = resources == null ? ResourceRequest.NONE : resources;
         probes = probes == null ? CodePackageProbes.NONE : probes;
         restartPolicy = restartPolicy == null ? RestartPolicy.DEFAULT : restartPolicy;
+        onConfigChange = onConfigChange == null ? OnConfigChange.RESTART : onConfigChange;
+    }
+
+    public CodePackageManifest(String name, String version, RunSpec run, ResourceRequest resources,
+                               CodePackageProbes probes, RestartPolicy restartPolicy, Duration drainTimeout) {
+        this(name, version, run, resources, probes, restartPolicy, drainTimeout, null);
     }
 
     public CodePackageManifest(String name, String version, RunSpec run, ResourceRequest resources,
                                CodePackageProbes probes, RestartPolicy restartPolicy) {
-        this(name, version, run, resources, probes, restartPolicy, null);
+        this(name, version, run, resources, probes, restartPolicy, null, null);
     }
 
     /** The drain period a stop gives this code package: its {@code drainTimeout}, or the default. */
@@ -50,13 +59,15 @@ public record CodePackageManifest(String name, String version, @JsonIgnore RunSp
                                         @JsonProperty("container") ContainerSpec container,
                                         @JsonProperty("probes") CodePackageProbes probes,
                                         @JsonProperty("restartPolicy") RestartPolicy restartPolicy,
-                                        @JsonProperty("drainTimeout") Duration drainTimeout) {
+                                        @JsonProperty("drainTimeout") Duration drainTimeout,
+                                        @JsonProperty("onConfigChange") OnConfigChange onConfigChange) {
         if ((process == null) == (container == null)) {
             throw new IllegalArgumentException("code package " + name + ": set exactly one of process and container");
         }
         return new CodePackageManifest(name, version, process != null ? process : container, resources, probes, restartPolicy,
-                drainTimeout);
+                drainTimeout, onConfigChange);
     }
+
 
     /** The process, for the JSON shape; null for a container. */
     @JsonProperty("process")

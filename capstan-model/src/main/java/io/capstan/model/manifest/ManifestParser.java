@@ -63,10 +63,13 @@ public final class ManifestParser {
     private static final List<String> ROOT_FIELDS =
             List.of("applicationType", "version", "parameters", "servicePackages", "defaultServices", "healthPolicy");
     private static final List<String> PACKAGE_FIELDS =
-            List.of("name", "version", "serviceTypes", "codePackages", "endpoints");
+            List.of("name", "version", "serviceTypes", "codePackages", "endpoints", "configPackages", "dataPackages");
+    private static final List<String> FILES_PACKAGE_FIELDS = List.of("name", "version");
+    private static final List<String> ON_CONFIG_CHANGE_FIELDS = List.of("signal");
     private static final List<String> SERVICE_TYPE_FIELDS = List.of("name", "kind", "codePackage", "loadBalancing");
     private static final List<String> CODE_PACKAGE_FIELDS =
-            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy", "drainTimeout");
+            List.of("name", "version", "process", "container", "resources", "probes", "restartPolicy", "drainTimeout",
+                    "onConfigChange");
     private static final List<String> PROCESS_FIELDS = List.of("command", "args", "env", "workingDir");
     private static final List<String> CONTAINER_FIELDS = List.of("image", "args", "env", "network", "userNamespace");
     private static final List<String> RESOURCE_FIELDS = List.of("cpu", "memoryMiB");
@@ -365,7 +368,83 @@ public final class ManifestParser {
                 }
             }
             checkProbeEndpoints(name, endpoints);
-            return new ServicePackageManifest(name, version, types, codes, endpoints);
+            Map<String, List<FilesPackageManifest>> files = filesPackages(sp, name, codeFirstPath);
+            return new ServicePackageManifest(name, version, types, codes, endpoints,
+                    files.get(FilesPackageManifest.Kind.CONFIG.field()), files.get(FilesPackageManifest.Kind.DATA.field()));
+        }
+
+        /**
+         * The config and data packages of a service package, by field. Their folders sit beside the code packages' in
+         * the service package's folder, so a name is unique across code, config and data packages; within a kind two
+         * names must not give the same directory variable either.
+         */
+        private Map<String, List<FilesPackageManifest>> filesPackages(Obj sp, String packageName, Map<String, String> codeFirstPath) {
+            Map<String, String> folderFirstPath = new HashMap<>(codeFirstPath);
+            Map<String, List<FilesPackageManifest>> out = new HashMap<>();
+            for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+                List<FilesPackageManifest> list = new ArrayList<>();
+                Map<String, String> variableFirstPath = new HashMap<>();
+                for (Obj fp : sp.objects(kind.field(), false, null)) {
+                    fp.allowOnly(FILES_PACKAGE_FIELDS);
+                    String name = fp.name("name", kind.word() + " package", kind == FilesPackageManifest.Kind.CONFIG ? "Settings" : "Data");
+                    String version = fp.version("version");
+                    list.add(new FilesPackageManifest(name, version));
+                    if (name == null) {
+                        continue;
+                    }
+                    String first = folderFirstPath.putIfAbsent(name, fp.path);
+                    if (first != null) {
+                        problem(fp.at("name"), fp.pos("name"), "'" + name + "' is already the name of " + first + " (line "
+                                + lineOf(first + ".name") + "); code, config and data packages of service package '" + packageName
+                                + "' are folders side by side in its folder, so their names must be unique: rename one");
+                        continue;
+                    }
+                    String variable = kind.directoryVariable(name);
+                    String clash = variableFirstPath.putIfAbsent(variable, fp.path);
+                    if (clash != null) {
+                        problem(fp.at("name"), fp.pos("name"), "'" + name + "' gives the same variable " + variable + " as "
+                                + clash + " (line " + lineOf(clash + ".name") + "); choose names that differ in more than"
+                                + " case and punctuation");
+                    }
+                }
+                out.put(kind.field(), list);
+            }
+            return out;
+        }
+
+        /** Restart (the default, also written {@code onConfigChange: restart}) or {@code {signal: HUP}}. */
+        private OnConfigChange onConfigChange(Obj cp) {
+            String hint = "write onConfigChange: restart (the default) or onConfigChange: {signal: HUP} (one of "
+                    + String.join(", ", OnConfigChange.SIGNALS) + ")";
+            Node n = cp.value("onConfigChange");
+            if (n == null) {
+                return null;
+            }
+            if (n instanceof YScalar s) {
+                if (!s.text().equals("restart")) {
+                    problem(cp.at("onConfigChange"), cp.pos("onConfigChange"), "'" + s.text() + "' is not a config change action; " + hint);
+                }
+                return OnConfigChange.RESTART;
+            }
+            Obj o = cp.object("onConfigChange", hint);
+            if (o == null) {
+                return null;
+            }
+            o.allowOnly(ON_CONFIG_CHANGE_FIELDS);
+            String signal = o.text("signal", true, "name the signal to send, e.g. signal: HUP");
+            if (signal == null) {
+                return null;
+            }
+            String upper = signal.toUpperCase(Locale.ROOT);
+            if (OnConfigChange.SIGNALS.contains(upper)) {
+                return new OnConfigChange(upper);
+            }
+            String bare = upper.startsWith("SIG") ? upper.substring(3) : upper;
+            problem(o.at("signal"), o.pos("signal"), "'" + signal + "' is not a signal a config change can send; use one of "
+                    + String.join(", ", OnConfigChange.SIGNALS)
+                    + (OnConfigChange.SIGNALS.contains(bare) ? " (written without SIG: signal: " + bare + ")" : "")
+                    + ", or onConfigChange: restart");
+            return null;
         }
 
         private void checkProbeEndpoints(String packageName, List<EndpointManifest> endpoints) {
@@ -467,7 +546,9 @@ public final class ManifestParser {
             RunSpec run = process != null ? process : container;
             // Without a process or a container the problem is recorded already and the manifest is refused.
             Duration drain = cp.duration("drainTimeout", true, "e.g. drainTimeout: 5s (0s stops at once)");
-            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy, drain);
+            OnConfigChange onConfigChange = onConfigChange(cp);
+            return run == null ? null : new CodePackageManifest(name, version, run, resources, probes, restartPolicy, drain,
+                    onConfigChange);
         }
 
         /** The probe under {@code which}, or null when absent or too broken to build. */

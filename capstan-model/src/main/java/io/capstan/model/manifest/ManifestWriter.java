@@ -145,6 +145,9 @@ public final class ManifestWriter {
             if (c.drainTimeout() != null) {
                 code.put("drainTimeout", Durations.format(c.drainTimeout()));
             }
+            if (!c.onConfigChange().restarts()) {
+                code.put("onConfigChange", Map.of("signal", c.onConfigChange().signal()));
+            }
             codes.add(code);
         }
         out.put("codePackages", codes);
@@ -160,6 +163,18 @@ public final class ManifestWriter {
                 endpoints.add(ep);
             }
             out.put("endpoints", endpoints);
+        }
+        for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+            if (!p.filesPackages(kind).isEmpty()) {
+                List<Object> files = new ArrayList<>();
+                for (FilesPackageManifest f : p.filesPackages(kind)) {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("name", f.name());
+                    entry.put("version", f.version());
+                    files.add(entry);
+                }
+                out.put(kind.field(), files);
+            }
         }
         return out;
     }

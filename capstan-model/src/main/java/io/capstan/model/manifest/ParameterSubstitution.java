@@ -87,9 +87,10 @@ public final class ParameterSubstitution {
             CodePackageProbes probes = new CodePackageProbes(substitute(c.probes().startup(), values),
                     substitute(c.probes().liveness(), values), substitute(c.probes().readiness(), values));
             codes.add(new CodePackageManifest(c.name(), c.version(), run, c.resources(), probes, c.restartPolicy(),
-                    c.drainTimeout()));
+                    c.drainTimeout(), c.onConfigChange()));
         }
-        return new ServicePackageManifest(pkg.name(), pkg.version(), pkg.serviceTypes(), codes, pkg.endpoints());
+        return new ServicePackageManifest(pkg.name(), pkg.version(), pkg.serviceTypes(), codes, pkg.endpoints(),
+                pkg.configPackages(), pkg.dataPackages());
     }
 
     /** Every service package of {@code type}, resolved with its defaults overridden by {@code overrides}. */

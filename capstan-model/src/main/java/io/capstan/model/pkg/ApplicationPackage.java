@@ -2,6 +2,7 @@ package io.capstan.model.pkg;
 
 import io.capstan.model.manifest.ApplicationTypeManifest;
 import io.capstan.model.manifest.CodePackageManifest;
+import io.capstan.model.manifest.FilesPackageManifest;
 import io.capstan.model.manifest.ContainerSpec;
 import io.capstan.model.manifest.ManifestException;
 import io.capstan.model.manifest.ManifestParser;
@@ -39,7 +40,8 @@ import java.util.TreeMap;
  * {@code process.command} containing '/' names an executable file inside the code package folder; a command
  * without '/' is looked up on PATH, so a file of that very name in the code package folder is reported (write
  * {@code ./name}); a container image exists in the code package folder; a {@code workingDir}, if present in
- * the package, is a folder (it is not required to exist: the agent creates it).
+ * the package, is a folder (it is not required to exist: the agent creates it); each config and data package folder
+ * exists beside the code package folders.
  */
 public final class ApplicationPackage {
 
@@ -218,6 +220,17 @@ public final class ApplicationPackage {
                 problems.add(parsed.problem(spField + ".name", "folder '" + sp.name() + "/' is missing from the package"
                         + describeWhatIsThere(tree, sp.name()) + "; create it beside capstan-app.yaml, holding one folder per code package"));
                 continue;
+            }
+            for (FilesPackageManifest.Kind kind : FilesPackageManifest.Kind.values()) {
+                List<FilesPackageManifest> files = sp.filesPackages(kind);
+                for (int j = 0; j < files.size(); j++) {
+                    String dir = sp.name() + "/" + files.get(j).name();
+                    if (!isFolder(tree, dir)) {
+                        problems.add(parsed.problem(spField + "." + kind.field() + "[" + j + "].name", "folder '" + dir
+                                + "/' is missing from the package" + describeWhatIsThere(tree, dir) + "; put the " + kind.word()
+                                + " package's files in it, beside the code package folders"));
+                    }
+                }
             }
             for (int j = 0; j < sp.codePackages().size(); j++) {
                 CodePackageManifest cp = sp.codePackages().get(j);

@@ -101,6 +101,8 @@ class ApplicationPackageTest {
         assertThat(sp.serviceType("MyServiceType").orElseThrow().codePackage()).isEqualTo("MyCodePackage");
         assertThat(sp.codePackage("MyCodePackage").orElseThrow().resources()).isEqualTo(new ResourceRequest(0.01, 16));
         assertThat(sp.codePackage("MyCodePackage").orElseThrow().run()).isEqualTo(new ProcessSpec("/bin/sh", List.of("host.sh"), null, null));
+        assertThat(sp.configPackages()).extracting(f -> f.name()).containsExactly("Settings");
+        assertThat(sp.codePackage("MyCodePackage").orElseThrow().onConfigChange().signal()).isEqualTo("HUP");
     }
 
     @Test
@@ -331,5 +333,33 @@ class ApplicationPackageTest {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    @Test
+    void configAndDataPackageFoldersMustExistBesideTheCodePackages() throws IOException {
+        Path root = folder(MANIFEST + """
+                    configPackages:
+                      - {name: Settings, version: 1.0.0}
+                    dataPackages:
+                      - {name: Static, version: 1.0.0}
+                """);
+        List<ManifestProblem> problems = problems(root);
+        assertThat(problems).extracting(ManifestProblem::field)
+                .containsExactly("servicePackages[0].configPackages[0].name", "servicePackages[0].dataPackages[0].name");
+        assertThat(problems.get(0).message()).isEqualTo("folder 'Pkg/Settings/' is missing from the package; put the config"
+                + " package's files in it, beside the code package folders");
+
+        Files.createDirectories(root.resolve("Pkg/Settings"));
+        Files.writeString(root.resolve("Pkg/Settings/app.conf"), "level=info\n");
+        Files.writeString(root.resolve("Pkg/Static"), "a file, not a folder\n");
+        assertThat(problems(root)).singleElement().satisfies(p -> {
+            assertThat(p.field()).isEqualTo("servicePackages[0].dataPackages[0].name");
+            assertThat(p.message()).contains("('Pkg/Static' is a file)");
+        });
+
+        Files.delete(root.resolve("Pkg/Static"));
+        Files.createDirectories(root.resolve("Pkg/Static"));
+        ApplicationPackage pkg = ApplicationPackage.load(root);
+        assertThat(pkg.manifest().servicePackages().get(0).configPackages()).hasSize(1);
     }
 }

@@ -1,25 +1,34 @@
 package io.capstan.server.upgrade;
 
 import io.capstan.model.manifest.ServicePackageManifest;
-import java.util.Objects;
 
 /**
  * What an upgrade does to an activated service package, judged from the two versions' manifests with their
- * parameters substituted (the agent judges again by content when it gets the new assignment): an identical package
- * is left alone, and anything else restarts it.
+ * parameters substituted, as the agent judges it (the agent also compares the folders' content, which can only
+ * turn Unchanged into Refresh or Restart): an identical package is left alone, one whose config or data packages
+ * alone changed gets the new files in place (and a signal or restart as each code package asks), anything else
+ * restarts.
  */
 public enum ServicePackageChange {
-    Unchanged, Restart;
+    Unchanged, Refresh, Restart;
 
     /** The change from {@code from} to {@code to}, with the first difference named. */
     public static Judged between(ServicePackageManifest from, ServicePackageManifest to) {
-        if (from.equals(to)) {
-            return new Judged(Unchanged, "same package " + to.name() + " " + to.version());
+        if (!from.codePackages().equals(to.codePackages())) {
+            return new Judged(Restart, "code packages changed");
         }
-        String why = !Objects.equals(from.version(), to.version()) ? "version " + from.version() + " -> " + to.version()
-                : !from.codePackages().equals(to.codePackages()) ? "code packages changed"
-                : !from.endpoints().equals(to.endpoints()) ? "endpoints changed" : "manifest changed";
-        return new Judged(Restart, why);
+        if (!from.endpoints().equals(to.endpoints()) || !from.serviceTypes().equals(to.serviceTypes())) {
+            return new Judged(Restart, "endpoints or service types changed");
+        }
+        if (!from.configPackages().equals(to.configPackages()) || !from.dataPackages().equals(to.dataPackages())) {
+            boolean sameNames = from.configPackages().stream().map(p -> p.name()).toList()
+                    .equals(to.configPackages().stream().map(p -> p.name()).toList())
+                    && from.dataPackages().stream().map(p -> p.name()).toList()
+                    .equals(to.dataPackages().stream().map(p -> p.name()).toList());
+            return sameNames ? new Judged(Refresh, "config or data packages changed")
+                    : new Judged(Restart, "config or data packages added or removed");
+        }
+        return new Judged(Unchanged, "same code, endpoints, config and data");
     }
 
     /** A change and why. */

@@ -37,7 +37,7 @@ public record UpgradePlan(String application, String fromVersion, String toVersi
     public record PlannedReplica(long id, String service, String node, ReplicaRole role, ReplicaStatus status) {
     }
 
-    /** An activated package and what the upgrade does to it: Unchanged or Restart, and why. */
+    /** An activated package and what the upgrade does to it: Unchanged, Refresh or Restart, and why. */
     public record PackagePlan(String node, String servicePackage, String activationId, ServicePackageChange action,
                               String why) {
     }
