@@ -6,8 +6,10 @@ import io.capstan.server.api.ApplicationApi;
 import io.capstan.server.api.ApplicationTypeApi;
 import io.capstan.server.api.ClusterApi;
 import io.capstan.server.api.HealthApi;
+import io.capstan.server.api.LeaderRoutes;
 import io.capstan.server.api.NamingApi;
 import io.capstan.server.api.NodeApi;
+import io.capstan.server.api.PeerPackageApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
 import io.capstan.server.control.HealthExpiryController;
@@ -41,6 +43,8 @@ public final class CapstanServer implements AutoCloseable {
     private ControllerRunner controllers;
     private ApiServer api;
     private EventJournal journal;
+    private PackageReplication replication;
+    private ServerAnnouncer announcer;
     private int apiPort;
 
     public CapstanServer(ServerConfig config) {
@@ -62,15 +66,21 @@ public final class CapstanServer implements AutoCloseable {
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
+        ServerDirectory servers = new ServerDirectory(store);
+        replication = new PackageReplication(packages, servers, store, config.requestTimeout(), config.maxRequestBytes());
         api = new ApiServer(config.apiHost(), config.apiPort(), config.maxRequestBytes(), List.of(
+                new LeaderRoutes(store, servers)::register,
                 new ClusterApi(context)::register,
-                new ApplicationTypeApi(context, packages, config.maxRequestBytes())::register,
+                new ApplicationTypeApi(context, packages, replication, config.maxRequestBytes())::register,
+                new PeerPackageApi(packages, replication)::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
                 new NamingApi(context)::register,
                 new NodeApi(context, heartbeats, heartbeatPolicy)::register,
                 new HealthApi(context, new HealthSequence(clock))::register));
         apiPort = api.start();
+        announcer = new ServerAnnouncer(store, config.raft().serverId(), apiUrl(), clock);
+        replication.start();
         if (config.eventLog()) {
             journal = new EventJournal(store, System.out).start();
         }
@@ -97,6 +107,12 @@ public final class CapstanServer implements AutoCloseable {
     public void close() {
         if (journal != null) {
             journal.close();
+        }
+        if (announcer != null) {
+            announcer.close();
+        }
+        if (replication != null) {
+            replication.close();
         }
         if (api != null) {
             api.close();

@@ -46,7 +46,8 @@ import java.util.UUID;
     @JsonSubTypes.Type(value = ClusterCommand.ApplyPlacement.class, name = "placement.apply"),
     @JsonSubTypes.Type(value = ClusterCommand.ReportNode.class, name = "agent.report"),
     @JsonSubTypes.Type(value = ClusterCommand.ReportHealth.class, name = "health.report"),
-    @JsonSubTypes.Type(value = ClusterCommand.ExpireHealthReports.class, name = "health.expire")
+    @JsonSubTypes.Type(value = ClusterCommand.ExpireHealthReports.class, name = "health.expire"),
+    @JsonSubTypes.Type(value = ClusterCommand.AnnounceServer.class, name = "server.announce")
 })
 public sealed interface ClusterCommand {
 
@@ -71,6 +72,10 @@ public sealed interface ClusterCommand {
 
     /** What agents observe on their nodes. */
     sealed interface AgentCommand extends ClusterCommand {
+    }
+
+    /** Commands on the control-plane servers themselves. */
+    sealed interface MemberCommand extends ClusterCommand {
     }
 
     /** Registers (or re-registers) a node; it is Up afterwards. */
@@ -207,5 +212,12 @@ public sealed interface ClusterCommand {
 
     /** What an agent observed on its node; replica statuses are derived from it. */
     record ReportNode(NodeReport report, Instant at) implements AgentCommand {
+    }
+
+    /**
+     * A server says where its REST API listens (on every start), so every other server can send agents to the
+     * leader and fetch packages from its peers.
+     */
+    record AnnounceServer(String server, String apiUrl, Instant at) implements MemberCommand {
     }
 }

@@ -15,6 +15,7 @@ import io.capstan.model.health.HealthReport;
 import io.capstan.state.ClusterCommand.AgentCommand;
 import io.capstan.state.ClusterCommand.ApplicationCommand;
 import io.capstan.state.ClusterCommand.HealthCommand;
+import io.capstan.state.ClusterCommand.MemberCommand;
 import io.capstan.state.ClusterCommand.NodeCommand;
 import io.capstan.state.ClusterCommand.PlacementCommand;
 import java.util.AbstractSet;
@@ -56,6 +57,7 @@ public final class ClusterState {
     private final PlacementApplier placement;
     private final HealthCommands health;
     private final AgentReports reports;
+    private final MemberCommands members = new MemberCommands();
     private ClusterSnapshot current;
     private Set<String> lastTouched = Set.of();
 
@@ -108,6 +110,7 @@ public final class ClusterState {
                 case PlacementCommand c -> placement.check(change, c);
                 case HealthCommand c -> health.check(change, c);
                 case AgentCommand c -> reports.check(change, c);
+                case MemberCommand c -> members.check(change, c);
             };
         } catch (RuntimeException e) {
             LOG.error("checking {} failed; rejecting it", command.getClass().getSimpleName(), e);
@@ -130,6 +133,7 @@ public final class ClusterState {
                     case PlacementCommand c -> placement.apply(change, c);
                     case HealthCommand c -> health.apply(change, c);
                     case AgentCommand c -> reports.apply(change, c);
+                    case MemberCommand c -> members.apply(change, c);
                 }
                 current = change.build();
                 lastTouched = Set.copyOf(change.touched());
@@ -159,7 +163,8 @@ public final class ClusterState {
             List<DeployedServicePackage> deployed,
             List<HealthReport> healthReports,
             List<ClusterEvent> events,
-            SortedMap<String, Long> modifyIndexes) {
+            SortedMap<String, Long> modifyIndexes,
+            SortedMap<String, String> serverApis) {
     }
 
     public Persisted persisted() {
@@ -175,7 +180,7 @@ public final class ClusterState {
         return new Persisted(s.index, s.nextReplicaId, s.nextEventSeq, List.copyOf(s.nodes.values()),
                 s.applicationTypeList(), List.copyOf(s.applications.values()), List.copyOf(s.services.values()),
                 List.copyOf(s.replicas.values()), deployed, reports, List.copyOf(s.events.values()),
-                new TreeMap<>(s.modifyIndexes));
+                new TreeMap<>(s.modifyIndexes), new TreeMap<>(s.serverApis));
     }
 
     /**
@@ -220,7 +225,8 @@ public final class ClusterState {
                 TreePMap.fromSortedMap(nodes), typeTable, appTable, serviceTable, sets(byApp),
                 TreePMap.fromSortedMap(partitions), r.replicas(), r.byNode(), r.byPartition(),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
-                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), usage.byNode(), usage.ready());
+                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), usage.byNode(), usage.ready(),
+                p.serverApis() == null ? TreePMap.empty() : TreePMap.fromSortedMap(new TreeMap<>(p.serverApis())));
         return new ClusterState(StateLimits.DEFAULT, s);
     }
 

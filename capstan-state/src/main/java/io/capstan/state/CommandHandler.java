@@ -5,7 +5,7 @@ package io.capstan.state;
  * changes nothing; {@code apply} is called only for a command that passed it, and works on the next version.
  */
 sealed interface CommandHandler<C extends ClusterCommand>
-        permits NodeCommands, ApplicationCommands, PlacementApplier, HealthCommands, AgentReports {
+        permits NodeCommands, ApplicationCommands, PlacementApplier, HealthCommands, AgentReports, MemberCommands {
 
     /** Why the command cannot be applied, or null when it can. */
     Rejection check(StateChange state, C command);

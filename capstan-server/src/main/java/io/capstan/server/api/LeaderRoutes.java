@@ -1,0 +1,52 @@
+package io.capstan.server.api;
+
+import io.capstan.server.ServerDirectory;
+import io.capstan.state.ClusterStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.regex.Pattern;
+
+/**
+ * The agent protocol is served by the leader only: heartbeats, registrations, reports and node commands touch what
+ * the leader keeps in memory (last heartbeats, measured use, the command queue), which its liveness check reads. A
+ * follower answers them {@code 307} to the same path on the leader, with the leader's API in {@code X-Capstan-Leader}
+ * (agents then stay with it); with no ready leader, {@code 503 NO_LEADER}, and the agent tries again.
+ */
+public final class LeaderRoutes {
+
+    /** The header naming the leader's API URL in a follower's redirect. */
+    public static final String LEADER_HEADER = "X-Capstan-Leader";
+
+    /** Register (POST /v1/nodes), heartbeat, report, and the node command queue. */
+    private static final Pattern AGENT_PROTOCOL = Pattern.compile("/v1/nodes(/[^/]+/(heartbeat|report|commands(/[^/]+(/result)?)?))?");
+
+    private final ClusterStore store;
+    private final ServerDirectory servers;
+
+    public LeaderRoutes(ClusterStore store, ServerDirectory servers) {
+        this.store = store;
+        this.servers = servers;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.before("/v1/nodes*", this::toLeader);
+    }
+
+    private void toLeader(Context ctx) {
+        if (!AGENT_PROTOCOL.matcher(ctx.path()).matches() || (ctx.path().equals("/v1/nodes") && !"POST".equals(ctx.method().name()))
+                || store.isLeader()) {
+            return;
+        }
+        var leader = servers.leader().filter(l -> !l.self() && l.apiUrl() != null);
+        if (leader.isEmpty()) {
+            ctx.header("Retry-After", "1");
+            throw new ApiException(503, "NO_LEADER", "this server is not the leader and knows no ready leader (an election"
+                    + " may be under way); try again in a second, or ask another server");
+        }
+        String target = leader.get().apiUrl() + ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+        ctx.header("Location", target);
+        ctx.header(LEADER_HEADER, leader.get().apiUrl());
+        throw new ApiException(307, "NOT_LEADER", "agents talk to the leader, server " + leader.get().id() + " at "
+                + leader.get().apiUrl() + "; send this request there");
+    }
+}
