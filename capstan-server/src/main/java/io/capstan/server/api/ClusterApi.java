@@ -23,8 +23,11 @@ public final class ClusterApi {
 
     public void register(RoutesConfig routes) {
         // This server's own view, never a linearizable read: it must answer when there is no leader, to say so.
-        routes.get("/v1/cluster/status", ctx -> ctx.json(status(ctx.queryParam("index") == null ? api.store().snapshot()
-                : api.read(ctx), api.store())));
+        routes.get("/v1/cluster/status", ctx -> {
+            ClusterSnapshot s = ctx.queryParam("index") == null ? api.store().snapshot() : api.read(ctx);
+            ctx.header(ApiContext.INDEX_HEADER, Long.toString(s.index()));
+            ctx.json(status(s, api.store()));
+        });
         routes.post("/v1/cluster/snapshot", ctx -> ctx.json(api.store().takeSnapshot()));
         routes.get("/v1/events", ctx -> {
             ClusterSnapshot s = api.read(ctx);

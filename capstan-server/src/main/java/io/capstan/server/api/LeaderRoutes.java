@@ -7,18 +7,21 @@ import io.javalin.http.Context;
 import java.util.regex.Pattern;
 
 /**
- * The agent protocol is served by the leader only: heartbeats, registrations, reports and node commands touch what
- * the leader keeps in memory (last heartbeats, measured use, the command queue), which its liveness check reads. A
- * follower answers them {@code 307} to the same path on the leader, with the leader's API in {@code X-Capstan-Leader}
- * (agents then stay with it); with no ready leader, {@code 503 NO_LEADER}, and the agent tries again.
+ * The agent protocol and the node views are served by the leader only: heartbeats, registrations, reports and node
+ * commands touch what the leader keeps in memory (last heartbeats, measured use, the command queue), which its
+ * liveness check reads and node views show. A follower answers them {@code 307} to the same path on the leader, with
+ * the leader's API in {@code X-Capstan-Leader} (agents then stay with it); with no ready leader, {@code 503
+ * NO_LEADER}, and the agent tries again. A node view with {@code ?stale=true} is this server's own.
  */
 public final class LeaderRoutes {
 
     /** The header naming the leader's API URL in a follower's redirect. */
     public static final String LEADER_HEADER = "X-Capstan-Leader";
 
-    /** Register (POST /v1/nodes), heartbeat, report, and the node command queue. */
-    private static final Pattern AGENT_PROTOCOL = Pattern.compile("/v1/nodes(/[^/]+/(heartbeat|report|commands(/[^/]+(/result)?)?))?");
+    /** Heartbeat, report, and the node command queue. */
+    private static final Pattern AGENT_PROTOCOL = Pattern.compile("/v1/nodes/[^/]+/(heartbeat|report|commands(/[^/]+(/result)?)?)");
+    /** The node list and one node: read (with the leader's heartbeats and measured use), register, remove. */
+    private static final Pattern NODE_VIEWS = Pattern.compile("/v1/nodes(/[^/]+)?");
 
     private final ClusterStore store;
     private final ServerDirectory servers;
@@ -32,9 +35,25 @@ public final class LeaderRoutes {
         routes.before("/v1/nodes*", this::toLeader);
     }
 
+    private static boolean servedByLeader(Context ctx) {
+        String path = ctx.path();
+        if (AGENT_PROTOCOL.matcher(path).matches()) {
+            return true;
+        }
+        if (!NODE_VIEWS.matcher(path).matches()) {
+            return false;
+        }
+        boolean list = path.equals("/v1/nodes");
+        return switch (ctx.method().name()) {
+            case "GET" -> !"true".equals(ctx.queryParam("stale"));
+            case "POST" -> list;
+            case "DELETE" -> !list;
+            default -> false;
+        };
+    }
+
     private void toLeader(Context ctx) {
-        if (!AGENT_PROTOCOL.matcher(ctx.path()).matches() || (ctx.path().equals("/v1/nodes") && !"POST".equals(ctx.method().name()))
-                || store.isLeader()) {
+        if (!servedByLeader(ctx) || store.isLeader()) {
             return;
         }
         var leader = servers.leader().filter(l -> !l.self() && l.apiUrl() != null);
