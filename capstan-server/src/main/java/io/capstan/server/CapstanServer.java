@@ -79,7 +79,7 @@ public final class CapstanServer implements AutoCloseable {
                 new NodeApi(context, heartbeats, heartbeatPolicy)::register,
                 new HealthApi(context, new HealthSequence(clock))::register));
         apiPort = api.start();
-        announcer = new ServerAnnouncer(store, config.raft().serverId(), apiUrl(), clock);
+        announcer = new ServerAnnouncer(store, config.raft().serverId(), advertisedApiUrl(), clock);
         replication.start();
         if (config.eventLog()) {
             journal = new EventJournal(store, System.out).start();
@@ -97,6 +97,19 @@ public final class CapstanServer implements AutoCloseable {
 
     public String apiUrl() {
         return config.apiUrl(apiPort);
+    }
+
+    /**
+     * The API URL the other servers send agents to: the API's own address, or, when it listens on every interface
+     * ({@code --api-host 0.0.0.0}), on the host of this server's Raft address, which its peers reach already.
+     */
+    private String advertisedApiUrl() {
+        String host = config.apiHost();
+        if (!host.equals("0.0.0.0") && !host.equals("::") && !host.equals("[::]")) {
+            return apiUrl();
+        }
+        // As a URI authority, so an IPv6 host keeps its brackets.
+        return "http://" + java.net.URI.create("tcp://" + config.raft().raftAddress()).getHost() + ":" + apiPort;
     }
 
     public ClusterStore store() {
