@@ -98,6 +98,13 @@ class HighAvailabilityTest {
         Path appFolder = Path.of("src/test/apps/failover-app").toAbsolutePath();
         String digest = PackageArchive.sha256(ApplicationPackage.load(appFolder).toTarGz());
         assertThat(api(receiver).registerPackage(appFolder).status()).isEqualTo(201);
+        // Acknowledged only once a majority holds it: the servers' own copies (the internal route never fetches).
+        assertThat(NAMES.stream().filter(n -> status(urls.get(n) + "/v1/internal/packages/" + digest) == 200).count())
+                .as("servers holding the package when its registration was acknowledged").isGreaterThanOrEqualTo(2);
+        // A peer stores only what has the digest it is sent under.
+        ClusterApi.Reply forged = api(other).put("/v1/internal/packages/" + "0".repeat(64), "not a package");
+        assertThat(forged.status()).isEqualTo(400);
+        assertThat(forged.body().path("error").path("message").asText()).contains("SHA-256");
         api(other).post("/v1/apps", Map.of("name", "FailoverApp", "type", "FailoverAppType", "version", "1.0.0")).ok();
         // Reads are linearizable: a server that did not take the write sees it at once.
         assertThat(api(receiver).get("/v1/apps/FailoverApp").status()).isEqualTo(200);
@@ -131,11 +138,12 @@ class HighAvailabilityTest {
                 URI.create(urls.get(last) + "/v1/packages/" + digest)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(pkg.statusCode()).isEqualTo(200);
         assertThat(PackageArchive.sha256(pkg.body())).isEqualTo(digest);
-        // Alone it has no majority: a linearizable read says so, a stale one answers from its own state.
-        assertThat(api(last).get("/v1/apps?stale=true").ok().path("items").get(0).path("name").asText()).isEqualTo("FailoverApp");
-        ClusterApi.Reply noLeader = api(last).get("/v1/apps");
-        assertThat(noLeader.status()).isEqualTo(503);
+        // Alone it has no majority: once its leader lease (if it led) has run out, a linearizable read says so; a stale
+        // one answers from its own state.
+        ClusterApi.Reply noLeader = await().atMost(Duration.ofSeconds(20)).until(() -> api(last).get("/v1/apps"),
+                r -> r.status() == 503);
         assertThat(noLeader.body().path("error").path("message").asText()).contains("stale=true");
+        assertThat(api(last).get("/v1/apps?stale=true").ok().path("items").get(0).path("name").asText()).isEqualTo("FailoverApp");
     }
 
     /** Every node's heartbeats reach {@code server}: the newest it heard is after {@code since}. */
@@ -223,6 +231,18 @@ class HighAvailabilityTest {
             NodeProcesses.of(url).forEach(w -> out.put(w.pid(), w.node()));
         }
         return out;
+    }
+
+    private static int status(String url) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<String> eventKinds(String server) {
