@@ -155,10 +155,11 @@ class HighAvailabilityTest {
         });
     }
 
-    /** All three nodes are Up on {@code server}, checked continuously until {@code until}. */
+    /** All three nodes are Up on {@code server}, checked continuously until {@code until} (for a second at least). */
     private void assertAllUpUntil(String server, Instant until) {
         Duration left = Duration.between(Instant.now(), until);
-        await().during(left.isNegative() ? Duration.ofSeconds(1) : left).atMost(left.plusSeconds(5))
+        Duration during = left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
+        await().during(during).atMost(during.plusSeconds(5))
                 .until(() -> api(server).get("/v1/cluster/status").ok().path("nodes").path("up").asInt() == 3);
     }
 
