@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
  * The agent protocol and the node views are served by the leader only: heartbeats, registrations, reports and node
  * commands touch what the leader keeps in memory (last heartbeats, measured use, the command queue), which its
  * liveness check reads and node views show. A follower answers them {@code 307} to the same path on the leader, with
- * the leader's API in {@code X-Capstan-Leader} (agents then stay with it); with no ready leader, {@code 503
- * NO_LEADER}, and the agent tries again. A node view with {@code ?stale=true} is this server's own.
+ * the leader's API in {@code X-Capstan-Leader} (agents then stay with it); with no leader known, {@code 503
+ * NO_LEADER}, and the agent tries again. A server elected but not ready yet answers them itself (its writes wait until
+ * it is ready). A node view with {@code ?stale=true} is this server's own.
  */
 public final class LeaderRoutes {
 
@@ -56,16 +57,22 @@ public final class LeaderRoutes {
         if (!servedByLeader(ctx) || store.isLeader()) {
             return;
         }
-        var leader = servers.leader().filter(l -> !l.self() && l.apiUrl() != null);
-        if (leader.isEmpty()) {
+        var leader = servers.leader();
+        // Elected but not ready yet, or a one-server group still electing itself: this server is about to lead, and
+        // the handler's write waits for that.
+        if (leader.map(ServerDirectory.Member::self).orElse(servers.majority() == 1)) {
+            return;
+        }
+        var other = leader.filter(l -> l.apiUrl() != null);
+        if (other.isEmpty()) {
             ctx.header("Retry-After", "1");
-            throw new ApiException(503, "NO_LEADER", "this server is not the leader and knows no ready leader (an election"
+            throw new ApiException(503, "NO_LEADER", "this server is not the leader and knows no leader (an election"
                     + " may be under way); try again in a second, or ask another server");
         }
-        String target = leader.get().apiUrl() + ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+        String target = other.get().apiUrl() + ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
         ctx.header("Location", target);
-        ctx.header(LEADER_HEADER, leader.get().apiUrl());
-        throw new ApiException(307, "NOT_LEADER", "agents talk to the leader, server " + leader.get().id() + " at "
-                + leader.get().apiUrl() + "; send this request there");
+        ctx.header(LEADER_HEADER, other.get().apiUrl());
+        throw new ApiException(307, "NOT_LEADER", "agents talk to the leader, server " + other.get().id() + " at "
+                + other.get().apiUrl() + "; send this request there");
     }
 }
