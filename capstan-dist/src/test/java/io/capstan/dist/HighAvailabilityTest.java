@@ -116,9 +116,23 @@ class HighAvailabilityTest {
         // Past the first leader's grace: agents that first asked a follower beat to the leader and stay Up.
         assertAllUpUntil(leader, started.plus(PAST_THE_GRACE));
 
+        // Under a write load through every server, the leader goes.
+        WriteLoad load = new WriteLoad(List.copyOf(urls.values()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.acknowledged().size() >= 10);
         Instant closedAt = Instant.now();
         servers.remove(leader).close();
         String newLeader = awaitLeader(Set.of(leader));
+        int beforeNewLeader = load.acknowledged().size();
+        await().atMost(Duration.ofSeconds(15)).until(() -> load.acknowledged().size() >= beforeNewLeader + 10);
+        load.stop();
+        // No acknowledged write is lost.
+        Set<String> stored = new TreeSet<>();
+        api(newLeader).get("/v1/health?entity=cluster").ok().path("reports").forEach(r -> {
+            if (r.path("sourceId").asText().equals("Load")) {
+                stored.add(r.path("property").asText());
+            }
+        });
+        assertThat(stored).as("reports stored after the failover").containsAll(load.acknowledged());
         // Writes resume through the new leader and through the follower.
         for (String server : servers.keySet()) {
             await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> api(server).post("/v1/health/reports",
@@ -144,6 +158,54 @@ class HighAvailabilityTest {
                 r -> r.status() == 503);
         assertThat(noLeader.body().path("error").path("message").asText()).contains("stale=true");
         assertThat(api(last).get("/v1/apps?stale=true").ok().path("items").get(0).path("name").asText()).isEqualTo("FailoverApp");
+    }
+
+    /**
+     * Health reports written one after another, each through the next server in turn (the dying leader too), each
+     * given 5 s, about 20 a second; what was acknowledged with 200 is kept. At most 90 (an entity holds at most 100
+     * reports).
+     */
+    private static final class WriteLoad {
+        private final java.util.Queue<String> acknowledged = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final Thread thread;
+        private volatile boolean stopped;
+
+        WriteLoad(List<String> servers) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            thread = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 90 && !stopped; i++) {
+                    String property = "w-" + i;
+                    String body = "{\"entity\":\"cluster\",\"sourceId\":\"Load\",\"property\":\"" + property
+                            + "\",\"healthState\":\"Ok\"}";
+                    try {
+                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(servers.get(i % servers.size())
+                                + "/v1/health/reports")).timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+                        if (r.statusCode() == 200) {
+                            acknowledged.add(property);
+                        }
+                    } catch (IOException e) {
+                        // Not acknowledged: the server is gone or did not answer in time.
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    try {
+                        Thread.sleep(50); // pacing: the load spans the failover instead of ending before it
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        List<String> acknowledged() {
+            return List.copyOf(acknowledged);
+        }
+
+        void stop() throws InterruptedException {
+            stopped = true;
+            thread.join();
+        }
     }
 
     /** Every node's heartbeats reach {@code server}: the newest it heard is after {@code since}. */
