@@ -25,12 +25,17 @@ import java.util.function.Function;
 
 /**
  * {@link ControlPlane} over the servers' REST API (JSON, java.net.http). Tries each server URL in turn when one
- * cannot be reached, and keeps using the last one that answered.
+ * cannot be reached or has no leader, and keeps using the last one that answered. A follower answers the agent
+ * protocol with a redirect naming the leader ({@code 307}, {@code X-Capstan-Leader}): the agent then talks to the
+ * leader first, until it cannot be reached.
  */
 public final class HttpControlPlane implements ControlPlane {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Well under the leader's down-after (3 s by default), so a hung server leaves time to beat through another. */
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
+    private static final String LEADER_HEADER = "X-Capstan-Leader";
     /** A blocking query may legitimately take its whole wait; give the server this much on top. */
     private static final Duration WAIT_SLACK = Duration.ofSeconds(10);
 
@@ -38,6 +43,8 @@ public final class HttpControlPlane implements ControlPlane {
     private final HttpClient http;
     private final ObjectMapper json = CapstanJson.newMapper();
     private volatile int preferred;
+    /** The leader a follower sent this agent to, tried before the configured servers; null when none is known. */
+    private volatile URI leader;
 
     public HttpControlPlane(List<URI> servers) {
         if (servers.isEmpty()) {
@@ -58,7 +65,7 @@ public final class HttpControlPlane implements ControlPlane {
     @Override
     public java.util.Optional<HeartbeatAnswer> heartbeat(String node) throws IOException, InterruptedException {
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(base.resolve("/v1/nodes/" + enc(node) + "/heartbeat"))
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(HEARTBEAT_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 404) {
@@ -139,22 +146,60 @@ public final class HttpControlPlane implements ControlPlane {
         }
     }
 
-    /** Sends to the preferred server; on an I/O failure (unreachable, reset) moves on to the next one. */
+    /**
+     * Sends to the leader a follower named, else to the preferred server; follows a redirect to the leader; on an I/O
+     * failure (unreachable, reset, timed out) or a server without a leader ({@code 503}) moves on to the next one.
+     * Returns the last answer when no server gave a better one.
+     */
     private <T> HttpResponse<T> send(Function<URI, HttpRequest> request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
+        URI known = leader;
+        if (known != null) {
+            try {
+                HttpResponse<T> response = followLeader(http.send(request.apply(known), handler), request, handler);
+                if (response.statusCode() != 503) {
+                    return response;
+                }
+            } catch (IOException e) {
+                // The leader is gone: the configured servers will name the next one.
+            }
+            leader = null;
+        }
         IOException last = null;
+        HttpResponse<T> unavailable = null;
         int start = preferred;
         for (int i = 0; i < servers.size(); i++) {
             int k = (start + i) % servers.size();
             try {
-                HttpResponse<T> response = http.send(request.apply(servers.get(k)), handler);
+                HttpResponse<T> response = followLeader(http.send(request.apply(servers.get(k)), handler), request, handler);
+                if (response.statusCode() == 503) {
+                    unavailable = response;
+                    continue;
+                }
                 preferred = k;
                 return response;
             } catch (IOException e) {
                 last = e;
             }
         }
+        if (unavailable != null) {
+            return unavailable;
+        }
         throw last;
+    }
+
+    /** A follower's redirect names the leader: remember it and send the request there (once; it leads, or says who does). */
+    private <T> HttpResponse<T> followLeader(HttpResponse<T> response, Function<URI, HttpRequest> request,
+            HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        if (response.statusCode() != 307) {
+            return response;
+        }
+        URI named = response.headers().firstValue(LEADER_HEADER).map(URI::create).orElse(null);
+        if (named == null) {
+            return response;
+        }
+        leader = named;
+        return http.send(request.apply(named), handler);
     }
 
     private void expectOk(HttpResponse<String> r) throws ControlPlaneException {

@@ -117,4 +117,53 @@ class HttpControlPlaneTest {
             assertThatThrownBy(() -> cp.heartbeat("n1")).isInstanceOf(IOException.class);
         }
     }
+
+    /** A second server that answers every heartbeat and registration with {@code status}, naming {@code leader} on a 307. */
+    private HttpServer follower(int status, URI leader, java.util.concurrent.atomic.AtomicInteger asked) throws IOException {
+        HttpServer f = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        f.createContext("/v1/nodes", ex -> {
+            asked.incrementAndGet();
+            ex.getRequestBody().readAllBytes();
+            if (leader != null) {
+                ex.getResponseHeaders().add("X-Capstan-Leader", leader.toString());
+                ex.getResponseHeaders().add("Location", leader + ex.getRequestURI().getPath());
+            }
+            respond(ex, status, "application/json", "{\"error\":{\"code\":\"NOT_LEADER\",\"message\":\"ask the leader\"}}".getBytes());
+        });
+        f.start();
+        return f;
+    }
+
+    @Test
+    void followsAFollowersRedirectToTheLeaderAndStaysThereUntilItIsGone() throws Exception {
+        URI leader = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        var askedFollower = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer f = follower(307, leader, askedFollower);
+        try (HttpControlPlane cp = new HttpControlPlane(List.of(URI.create("http://127.0.0.1:" + f.getAddress().getPort())))) {
+            cp.register(new NodeDescription("n1", "127.0.0.1", "fd:/a", "UD0", Map.of("cpu", 2.0), Map.of()));
+            assertThat(seen).as("the registration reached the leader, body and all").containsKey("POST /v1/nodes");
+            assertThat(cp.heartbeat("n1")).isPresent();
+            assertThat(cp.heartbeat("n1")).isPresent();
+            assertThat(askedFollower).as("only the first request went to the follower").hasValue(1);
+
+            server.stop(0); // the leader goes: the agent asks its configured server again, which still names it
+            assertThatThrownBy(() -> cp.heartbeat("n1")).isInstanceOf(IOException.class);
+            assertThat(askedFollower).hasValue(2);
+        } finally {
+            f.stop(0);
+        }
+    }
+
+    @Test
+    void passesOverAServerThatKnowsNoLeader() throws Exception {
+        URI live = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        var asked = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer f = follower(503, null, asked);
+        try (HttpControlPlane cp = new HttpControlPlane(List.of(URI.create("http://127.0.0.1:" + f.getAddress().getPort()), live))) {
+            assertThat(cp.heartbeat("n1")).isPresent();
+            assertThat(asked).hasValue(1);
+        } finally {
+            f.stop(0);
+        }
+    }
 }

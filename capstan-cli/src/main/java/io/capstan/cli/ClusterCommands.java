@@ -24,7 +24,8 @@ final class ClusterCommands extends GroupCommand {
             for (JsonNode server : s.path("servers")) {
                 servers.add(Json.text(server, "id")
                         + (server.path("leader").asBoolean(false) ? " (leader)" : "")
-                        + (Json.text(server, "raftAddress") == null ? "" : " " + Json.text(server, "raftAddress")));
+                        + (Json.text(server, "raftAddress") == null ? "" : " " + Json.text(server, "raftAddress"))
+                        + (Json.text(server, "apiUrl") == null ? "" : " " + Json.text(server, "apiUrl")));
             }
             JsonNode nodes = s.path("nodes");
             JsonNode replicas = s.path("replicas");

@@ -87,14 +87,14 @@ class TableTest {
     void clusterStatusNamesTheLeaderAndCounts() throws Exception {
         String text = ClusterCommands.Status.render(json("""
                 {"leader":"s1","self":"s2","index":42,
-                 "servers":[{"id":"s1","raftAddress":"127.0.0.1:19082","leader":true},{"id":"s2","raftAddress":"127.0.0.1:19083","leader":false}],
+                 "servers":[{"id":"s1","raftAddress":"127.0.0.1:19082","leader":true,"apiUrl":"http://127.0.0.1:19080"},{"id":"s2","raftAddress":"127.0.0.1:19083","leader":false}],
                  "nodes":{"total":3,"up":2,"down":1,"disabled":0},"applicationTypes":1,"applications":2,"services":4,
                  "replicas":{"total":24,"ready":20}}"""));
         assertThat(text).isEqualTo("""
                 Leader:             s1
                 Answered by:        s2
                 Index:              42
-                Servers:            s1 (leader) 127.0.0.1:19082, s2 127.0.0.1:19083
+                Servers:            s1 (leader) 127.0.0.1:19082 http://127.0.0.1:19080, s2 127.0.0.1:19083
                 Nodes:              2 up, 1 down, 0 disabled (3 total)
                 Application types:  1
                 Applications:       2

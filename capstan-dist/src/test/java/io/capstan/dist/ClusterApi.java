@@ -42,6 +42,10 @@ final class ClusterApi {
                 .POST(HttpRequest.BodyPublishers.ofString(write(body))));
     }
 
+    Reply put(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     Reply patch(String path, Object body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(write(body))));

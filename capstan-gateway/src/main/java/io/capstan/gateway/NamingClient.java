@@ -39,7 +39,9 @@ public final class NamingClient implements ResolutionSource {
             int i = Math.floorMod(current.get(), servers.size());
             URI base = servers.get(i);
             String path = "/v1/apps/" + encode(service.application()) + "/services/" + encode(service.service())
-                    + "/resolve?secondaries=true" + (afterVersion > 0 ? "&index=" + afterVersion + "&wait=" + wait.toMillis() + "ms" : "");
+                    // Stale: routing goes on from a server's own state while the control plane has no leader (an
+                    // election, a minority partition), as Consul's DNS answers by default; changes still arrive by index.
+                    + "/resolve?secondaries=true&stale=true" + (afterVersion > 0 ? "&index=" + afterVersion + "&wait=" + wait.toMillis() + "ms" : "");
             try {
                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve(path))
                         .timeout(wait.plusSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());

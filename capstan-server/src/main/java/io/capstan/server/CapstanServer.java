@@ -6,8 +6,10 @@ import io.capstan.server.api.ApplicationApi;
 import io.capstan.server.api.ApplicationTypeApi;
 import io.capstan.server.api.ClusterApi;
 import io.capstan.server.api.HealthApi;
+import io.capstan.server.api.LeaderRoutes;
 import io.capstan.server.api.NamingApi;
 import io.capstan.server.api.NodeApi;
+import io.capstan.server.api.PeerPackageApi;
 import io.capstan.server.api.ServiceApi;
 import io.capstan.server.control.ControllerRunner;
 import io.capstan.server.control.HealthExpiryController;
@@ -43,6 +45,8 @@ public final class CapstanServer implements AutoCloseable {
     private ControllerRunner controllers;
     private ApiServer api;
     private EventJournal journal;
+    private PackageReplication replication;
+    private ServerAnnouncer announcer;
     private int apiPort;
 
     public CapstanServer(ServerConfig config) {
@@ -65,9 +69,13 @@ public final class CapstanServer implements AutoCloseable {
         ApiContext context = new ApiContext(store, clock, config.requestTimeout());
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
+        ServerDirectory servers = new ServerDirectory(store);
+        replication = new PackageReplication(packages, servers, store, config.requestTimeout(), config.maxRequestBytes());
         api = new ApiServer(config.apiHost(), config.apiPort(), config.maxRequestBytes(), List.of(
+                new LeaderRoutes(store, servers)::register,
                 new ClusterApi(context)::register,
-                new ApplicationTypeApi(context, packages, config.maxRequestBytes())::register,
+                new ApplicationTypeApi(context, packages, replication, config.maxRequestBytes())::register,
+                new PeerPackageApi(packages, replication)::register,
                 new ApplicationApi(context, definitions)::register,
                 new ServiceApi(context, definitions)::register,
                 new NamingApi(context)::register,
@@ -75,6 +83,8 @@ public final class CapstanServer implements AutoCloseable {
                 new HealthApi(context, new HealthSequence(clock))::register,
                 new UpgradeApi(context)::register));
         apiPort = api.start();
+        announcer = new ServerAnnouncer(store, config.raft().serverId(), advertisedApiUrl(), clock);
+        replication.start();
         if (config.eventLog()) {
             journal = new EventJournal(store, System.out).start();
         }
@@ -93,6 +103,19 @@ public final class CapstanServer implements AutoCloseable {
         return config.apiUrl(apiPort);
     }
 
+    /**
+     * The API URL the other servers send agents to: the API's own address, or, when it listens on every interface
+     * ({@code --api-host 0.0.0.0}), on the host of this server's Raft address, which its peers reach already.
+     */
+    private String advertisedApiUrl() {
+        String host = config.apiHost();
+        if (!host.equals("0.0.0.0") && !host.equals("::") && !host.equals("[::]")) {
+            return apiUrl();
+        }
+        // As a URI authority, so an IPv6 host keeps its brackets.
+        return "http://" + java.net.URI.create("tcp://" + config.raft().raftAddress()).getHost() + ":" + apiPort;
+    }
+
     public ClusterStore store() {
         return store;
     }
@@ -101,6 +124,12 @@ public final class CapstanServer implements AutoCloseable {
     public void close() {
         if (journal != null) {
             journal.close();
+        }
+        if (announcer != null) {
+            announcer.close();
+        }
+        if (replication != null) {
+            replication.close();
         }
         if (api != null) {
             api.close();

@@ -32,7 +32,7 @@ public final class PackageStore {
     /** Stores the archive under its digest (idempotent: same digest, same bytes). */
     public void put(String digest, byte[] archive) throws IOException {
         Path target = file(digest);
-        if (Files.exists(target)) {
+        if (refreshed(target)) {
             return;
         }
         Path tmp = Files.createTempFile(dir, digest, ".tmp");
@@ -46,10 +46,22 @@ public final class PackageStore {
     /** Moves a received upload in under its digest (its file is already fsynced); the rename is made durable. */
     public void adopt(PackageUpload upload) throws IOException {
         Path target = file(upload.digest());
-        if (!Files.exists(target)) {
+        if (!refreshed(target)) {
             Files.move(upload.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Durable.fsyncDirectory(dir);
         }
+    }
+
+    /**
+     * Whether the archive is stored already; if so its time is set to now, so the clean-up of unused packages
+     * (which spares recent ones) does not take it while the registration that names it again is under way.
+     */
+    private static boolean refreshed(Path target) throws IOException {
+        if (!Files.exists(target)) {
+            return false;
+        }
+        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        return true;
     }
 
     /** Where uploads are received, so adopting one is a rename within one file system. */

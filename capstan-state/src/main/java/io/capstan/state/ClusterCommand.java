@@ -52,7 +52,8 @@ import java.util.UUID;
     @JsonSubTypes.Type(value = ClusterCommand.StartUpgrade.class, name = "upgrade.start"),
     @JsonSubTypes.Type(value = ClusterCommand.StepUpgrade.class, name = "upgrade.step"),
     @JsonSubTypes.Type(value = ClusterCommand.ResumeUpgrade.class, name = "upgrade.resume"),
-    @JsonSubTypes.Type(value = ClusterCommand.RollBackUpgrade.class, name = "upgrade.rollback")
+    @JsonSubTypes.Type(value = ClusterCommand.RollBackUpgrade.class, name = "upgrade.rollback"),
+    @JsonSubTypes.Type(value = ClusterCommand.AnnounceServer.class, name = "server.announce")
 })
 public sealed interface ClusterCommand {
 
@@ -82,6 +83,10 @@ public sealed interface ClusterCommand {
     /** Application upgrades: started and steered by operators, walked domain by domain by the leader's controller. */
     sealed interface UpgradeCommand extends ClusterCommand {
         String application();
+    }
+
+    /** Commands on the control-plane servers themselves. */
+    sealed interface MemberCommand extends ClusterCommand {
     }
 
     /** Registers (or re-registers) a node; it is Up afterwards. */
@@ -297,5 +302,12 @@ public sealed interface ClusterCommand {
         /** Every domain is done: the application is on the target (rolling forward) or on the start (rolling back). */
         record Finish() implements UpgradeStep {
         }
+    }
+
+    /**
+     * A server says where its REST API listens (on every start), so every other server can send agents to the
+     * leader and fetch packages from its peers.
+     */
+    record AnnounceServer(String server, String apiUrl, Instant at) implements MemberCommand {
     }
 }

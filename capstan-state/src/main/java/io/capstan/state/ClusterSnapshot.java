@@ -32,7 +32,7 @@ public final class ClusterSnapshot {
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, 1, 1, TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-            TreePMap.empty(), 0);
+            TreePMap.empty(), 0, TreePMap.empty());
 
     final long index;
     final long nextReplicaId;
@@ -52,6 +52,7 @@ public final class ClusterSnapshot {
     final TreePMap<String, Long> modifyIndexes;
     final TreePMap<String, NodeUsage> usage;
     final long readyReplicas;
+    final TreePMap<String, String> serverApis;
 
     ClusterSnapshot(long index, long nextReplicaId, long nextEventSeq,
             TreePMap<String, NodeRecord> nodes,
@@ -68,7 +69,8 @@ public final class ClusterSnapshot {
             TreePMap<Long, ClusterEvent> events,
             TreePMap<String, Long> modifyIndexes,
             TreePMap<String, NodeUsage> usage,
-            long readyReplicas) {
+            long readyReplicas,
+            TreePMap<String, String> serverApis) {
         this.index = index;
         this.nextReplicaId = nextReplicaId;
         this.nextEventSeq = nextEventSeq;
@@ -87,6 +89,12 @@ public final class ClusterSnapshot {
         this.modifyIndexes = modifyIndexes;
         this.usage = usage;
         this.readyReplicas = readyReplicas;
+        this.serverApis = serverApis;
+    }
+
+    /** Where each control-plane server's REST API listens, by server id, as each last announced it. */
+    public SortedMap<String, String> serverApis() {
+        return serverApis;
     }
 
     /** What the replicas on a node use, per metric, each activation counted once (from the index). */

@@ -15,6 +15,7 @@ import io.capstan.model.health.HealthReport;
 import io.capstan.state.ClusterCommand.AgentCommand;
 import io.capstan.state.ClusterCommand.ApplicationCommand;
 import io.capstan.state.ClusterCommand.HealthCommand;
+import io.capstan.state.ClusterCommand.MemberCommand;
 import io.capstan.state.ClusterCommand.NodeCommand;
 import io.capstan.state.ClusterCommand.PlacementCommand;
 import io.capstan.state.ClusterCommand.UpgradeCommand;
@@ -58,6 +59,7 @@ public final class ClusterState {
     private final HealthCommands health;
     private final AgentReports reports;
     private final UpgradeCommands upgrades;
+    private final MemberCommands members = new MemberCommands();
     private ClusterSnapshot current;
     private Set<String> lastTouched = Set.of();
 
@@ -112,6 +114,7 @@ public final class ClusterState {
                 case HealthCommand c -> health.check(change, c);
                 case AgentCommand c -> reports.check(change, c);
                 case UpgradeCommand c -> upgrades.check(change, c);
+                case MemberCommand c -> members.check(change, c);
             };
         } catch (RuntimeException e) {
             LOG.error("checking {} failed; rejecting it", command.getClass().getSimpleName(), e);
@@ -135,6 +138,7 @@ public final class ClusterState {
                     case HealthCommand c -> health.apply(change, c);
                     case AgentCommand c -> reports.apply(change, c);
                     case UpgradeCommand c -> upgrades.apply(change, c);
+                    case MemberCommand c -> members.apply(change, c);
                 }
                 current = change.build();
                 lastTouched = Set.copyOf(change.touched());
@@ -164,7 +168,8 @@ public final class ClusterState {
             List<DeployedServicePackage> deployed,
             List<HealthReport> healthReports,
             List<ClusterEvent> events,
-            SortedMap<String, Long> modifyIndexes) {
+            SortedMap<String, Long> modifyIndexes,
+            SortedMap<String, String> serverApis) {
     }
 
     public Persisted persisted() {
@@ -180,7 +185,7 @@ public final class ClusterState {
         return new Persisted(s.index, s.nextReplicaId, s.nextEventSeq, List.copyOf(s.nodes.values()),
                 s.applicationTypeList(), List.copyOf(s.applications.values()), List.copyOf(s.services.values()),
                 List.copyOf(s.replicas.values()), deployed, reports, List.copyOf(s.events.values()),
-                new TreeMap<>(s.modifyIndexes));
+                new TreeMap<>(s.modifyIndexes), new TreeMap<>(s.serverApis));
     }
 
     /**
@@ -225,7 +230,8 @@ public final class ClusterState {
                 TreePMap.fromSortedMap(nodes), typeTable, appTable, serviceTable, sets(byApp),
                 TreePMap.fromSortedMap(partitions), r.replicas(), r.byNode(), r.byPartition(),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
-                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), usage.byNode(), usage.ready());
+                TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), usage.byNode(), usage.ready(),
+                p.serverApis() == null ? TreePMap.empty() : TreePMap.fromSortedMap(new TreeMap<>(p.serverApis())));
         return new ClusterState(StateLimits.DEFAULT, s);
     }
 

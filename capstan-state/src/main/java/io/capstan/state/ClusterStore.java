@@ -23,8 +23,14 @@ public interface ClusterStore extends AutoCloseable {
      */
     CompletableFuture<CommandResult> submitInBackground(ClusterCommand command, Duration maxYield) throws InterruptedException;
 
-    /** The latest state this server has applied. */
+    /** The latest state this server has applied (a stale read on a follower). */
     ClusterSnapshot snapshot();
+
+    /**
+     * A linearizable read: the state once this server has applied everything the leader had committed when the
+     * read began (Raft's ReadIndex, asked of the leader by a follower). Fails when no leader answers.
+     */
+    CompletableFuture<ClusterSnapshot> readIndexSnapshot();
 
     /** Blocks until the state index passes {@code afterIndex}, or {@code wait} elapses; returns the state then. */
     ClusterSnapshot awaitAfter(long afterIndex, Duration wait) throws InterruptedException;
@@ -51,13 +57,16 @@ public interface ClusterStore extends AutoCloseable {
     record SnapshotTaken(long index, long bytes, long millis) {
     }
 
-    /** Whether this server currently leads the Raft group (and so runs the controllers). */
+    /**
+     * Whether this server leads the Raft group and is ready: its first entry of the term is applied, so its state
+     * holds everything committed before it took over (and so it runs the controllers).
+     */
     boolean isLeader();
 
     /** The servers of the group, with their roles as this server sees them. */
     List<ServerMember> members();
 
-    /** Registers a callback told true/false as this server gains or loses leadership. */
+    /** Registers a callback told true when this server becomes a ready leader, false when it stops leading. */
     void onLeadershipChange(LeadershipListener listener);
 
     @Override

@@ -5,7 +5,8 @@ package io.capstan.state;
  * changes nothing; {@code apply} is called only for a command that passed it, and works on the next version.
  */
 sealed interface CommandHandler<C extends ClusterCommand>
-        permits NodeCommands, ApplicationCommands, PlacementApplier, HealthCommands, AgentReports, UpgradeCommands {
+        permits NodeCommands, ApplicationCommands, PlacementApplier, HealthCommands, AgentReports, UpgradeCommands,
+        MemberCommands {
 
     /** Why the command cannot be applied, or null when it can. */
     Rejection check(StateChange state, C command);

@@ -60,6 +60,7 @@ final class StateChange {
     private TreePMap<String, Long> modifyIndexes;
     private TreePMap<String, NodeUsage> usage;
     private long readyReplicas;
+    private TreePMap<String, String> serverApis;
     private final Set<String> touched = new LinkedHashSet<>();
     private int refused;
     private String note;
@@ -85,6 +86,7 @@ final class StateChange {
         this.modifyIndexes = from.modifyIndexes;
         this.usage = from.usage;
         this.readyReplicas = from.readyReplicas;
+        this.serverApis = from.serverApis;
     }
 
     long index() {
@@ -98,7 +100,7 @@ final class StateChange {
         }
         return new ClusterSnapshot(index, nextReplicaId, nextEventSeq, nodes, types, applications, services,
                 servicesByApplication, partitions, replicas, replicasByNode, replicasByPartition,
-                deployed, health, events, modifyIndexes, usage, readyReplicas);
+                deployed, health, events, modifyIndexes, usage, readyReplicas, serverApis);
     }
 
     /** Marks this change as the plan applier's, whose changes are not new placement inputs. */
@@ -149,6 +151,15 @@ final class StateChange {
 
     Iterable<NodeRecord> nodes() {
         return nodes.values();
+    }
+
+    String serverApi(String server) {
+        return serverApis.get(server);
+    }
+
+    void putServerApi(String server, String apiUrl) {
+        serverApis = serverApis.plus(server, apiUrl);
+        touch(StateTable.SERVERS);
     }
 
     void putNode(NodeRecord node) {

@@ -139,7 +139,9 @@ class SnapshotRestoreDeterminismTest {
                 case 12 -> new ClusterCommand.ReportHealth(List.of(new HealthReport(entity(s), "Watchdog", "p" + random.nextInt(3),
                         HealthState.values()[random.nextInt(3)], "d", random.nextBoolean() ? Duration.ofSeconds(5) : null,
                         random.nextBoolean(), random.nextInt(5), now)), now);
-                default -> new ClusterCommand.ExpireHealthReports(now);
+                default -> random.nextInt(4) == 0
+                        ? new ClusterCommand.AnnounceServer("s" + random.nextInt(3), "http://127.0.0.1:" + (19080 + random.nextInt(3)), now)
+                        : new ClusterCommand.ExpireHealthReports(now);
             };
         }
 

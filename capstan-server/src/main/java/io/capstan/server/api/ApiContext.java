@@ -28,6 +28,9 @@ public final class ApiContext {
     /** The header carrying the state index a response was computed at. */
     public static final String INDEX_HEADER = "X-Capstan-Index";
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    /** How long a linearizable read waits for a leader to confirm it (an election takes a second or two). */
+    static final Duration READ_INDEX_WAIT = Duration.ofSeconds(5);
+    private static final Duration READ_RETRY_PAUSE = Duration.ofMillis(100);
 
     private final ClusterStore store;
     private final Clock clock;
@@ -49,12 +52,15 @@ public final class ApiContext {
         return clock;
     }
 
-    /** The state to answer from: the latest, or (with {@code ?index=N&wait=D}) the first after index N. */
+    /**
+     * The state to answer from: the latest (linearizable unless {@code ?stale=true}), or (with
+     * {@code ?index=N&wait=D}) the first this server applies after index N.
+     */
     public ClusterSnapshot read(Context ctx) {
         String index = ctx.queryParam("index");
         ClusterSnapshot s;
         if (index == null) {
-            s = store.snapshot();
+            s = current(ctx);
         } else {
             s = await(() -> store.awaitAfter(indexParam(index), waitParam(ctx)));
         }
@@ -70,7 +76,7 @@ public final class ApiContext {
     public <T> T readWatched(Context ctx, Watch watch, Function<ClusterSnapshot, T> view) {
         String index = ctx.queryParam("index");
         long after = index == null ? 0 : indexParam(index);
-        ClusterSnapshot s = after <= 0 ? store.snapshot() : await(() -> store.awaitChange(watch, after, waitParam(ctx)));
+        ClusterSnapshot s = after <= 0 ? current(ctx) : await(() -> store.awaitChange(watch, after, waitParam(ctx)));
         ctx.header(INDEX_HEADER, Long.toString(s.index()));
         return view.apply(s);
     }
@@ -83,7 +89,7 @@ public final class ApiContext {
     public <T> T readWatched(Context ctx, Watch watch, Function<ClusterSnapshot, T> view, Function<T, ?> content) {
         String index = ctx.queryParam("index");
         long after = index == null ? 0 : indexParam(index);
-        ClusterSnapshot s = store.snapshot();
+        ClusterSnapshot s = after <= 0 ? current(ctx) : store.snapshot();
         T answer = view.apply(s);
         if (after > 0 && s.modifyIndex(watch) <= after) {
             Object known = content.apply(answer);
@@ -107,6 +113,39 @@ public final class ApiContext {
         }
         ctx.header(INDEX_HEADER, Long.toString(s.index()));
         return answer;
+    }
+
+    /**
+     * The state now, as any server would answer it: once this server has applied everything the leader had committed
+     * when the read came in (Raft's ReadIndex), so a read through a follower sees every acknowledged write. With
+     * {@code ?stale=true}, this server's own state at once, leader or not (it may lag behind). During an election
+     * the read is tried again for up to {@link #READ_INDEX_WAIT}.
+     */
+    public ClusterSnapshot current(Context ctx) {
+        if ("true".equals(ctx.queryParam("stale"))) {
+            return store.snapshot();
+        }
+        long deadline = System.nanoTime() + READ_INDEX_WAIT.toNanos();
+        while (true) {
+            try {
+                return store.readIndexSnapshot().get(READ_INDEX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new ApiException(503, "NO_LEADER", "no leader confirmed this read within "
+                            + Durations.format(READ_INDEX_WAIT) + " (" + (e.getCause() != null ? e.getCause().getMessage() : e)
+                            + "); add ?stale=true to read this server's own state, or check `capstan cluster status`");
+                }
+                try {
+                    Thread.sleep(READ_RETRY_PAUSE); // an election takes about a second: a pause, not a busy loop
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
+            }
+        }
     }
 
     /** A state index from a query parameter, or a 400 that says what to pass. */

@@ -6,6 +6,7 @@ import io.capstan.model.manifest.ManifestException;
 import io.capstan.model.pkg.ApplicationPackage;
 import io.capstan.model.pkg.PackageArchive;
 import io.capstan.model.pkg.PackageLimits;
+import io.capstan.server.PackageReplication;
 import io.capstan.server.PackageStore;
 import io.capstan.server.PackageUpload;
 import io.capstan.state.ClusterCommand;
@@ -26,11 +27,13 @@ public final class ApplicationTypeApi {
     static final long REPACK_LIMIT = 64L * 1024 * 1024;
 
     private final PackageStore packages;
+    private final PackageReplication replication;
     private final long maxPackageBytes;
 
-    public ApplicationTypeApi(ApiContext api, PackageStore packages, long maxPackageBytes) {
+    public ApplicationTypeApi(ApiContext api, PackageStore packages, PackageReplication replication, long maxPackageBytes) {
         this.api = api;
         this.packages = packages;
+        this.replication = replication;
         this.maxPackageBytes = maxPackageBytes;
     }
 
@@ -54,8 +57,12 @@ public final class ApplicationTypeApi {
             ctx.json(java.util.Map.of());
         });
         routes.get("/v1/packages/{digest}", ctx -> {
-            Path file = packages.get(ctx.pathParam("digest"))
-                    .orElseThrow(() -> ApiException.notFound("no package with digest " + ctx.pathParam("digest")));
+            String digest = ctx.pathParam("digest");
+            // A registered package this server lacks (it was down when it was registered) is fetched from a peer first.
+            boolean registered = api.store().snapshot().applicationTypeList().stream().anyMatch(t -> t.packageDigest().equals(digest));
+            Path file = packages.get(digest).or(() -> registered && replication.fetch(digest) ? packages.get(digest)
+                            : java.util.Optional.empty())
+                    .orElseThrow(() -> ApiException.notFound("no package with digest " + digest));
             ctx.contentType("application/gzip");
             ctx.result(Files.newInputStream(file));
         });
@@ -96,6 +103,12 @@ public final class ApplicationTypeApi {
                 digest = PackageArchive.sha256(archive);
                 size = archive.length;
                 packages.put(digest, archive);
+            }
+            try {
+                replication.replicateToMajority(digest); // acknowledged only once a majority holds it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "UNAVAILABLE", "the server is shutting down");
             }
             ApplicationTypeRecord record = new ApplicationTypeRecord(manifest.applicationType(), manifest.version(), manifest,
                     digest, size, api.clock().instant());

@@ -22,7 +22,12 @@ public final class ClusterApi {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/v1/cluster/status", ctx -> ctx.json(status(api.read(ctx), api.store())));
+        // This server's own view, never a linearizable read: it must answer when there is no leader, to say so.
+        routes.get("/v1/cluster/status", ctx -> {
+            ClusterSnapshot s = ctx.queryParam("index") == null ? api.store().snapshot() : api.read(ctx);
+            ctx.header(ApiContext.INDEX_HEADER, Long.toString(s.index()));
+            ctx.json(status(s, api.store()));
+        });
         routes.post("/v1/cluster/snapshot", ctx -> ctx.json(api.store().takeSnapshot()));
         routes.get("/v1/events", ctx -> {
             ClusterSnapshot s = api.read(ctx);
@@ -48,7 +53,8 @@ public final class ClusterApi {
         }
         int ready = (int) s.readyReplicaCount();
         return new Views.ClusterStatusView(leader, self, s.index(),
-                members.stream().map(m -> new Views.ServerView(m.id(), m.raftAddress(), m.leader())).toList(),
+                members.stream().map(m -> new Views.ServerView(m.id(), m.raftAddress(), m.leader(),
+                        s.serverApis().get(m.id()))).toList(),
                 new Views.NodeCounts(s.nodes().size(), up, down, s.nodes().size() - up - down),
                 s.applicationTypeList().size(), s.applications().size(), s.services().size(),
                 new Views.ReplicaTotals(s.replicas().size(), ready));

@@ -175,7 +175,7 @@ public final class Views {
     }
 
     /** One control-plane server. */
-    public record ServerView(String id, String raftAddress, boolean leader) {
+    public record ServerView(String id, String raftAddress, boolean leader, String apiUrl) {
     }
 
     /** Nodes by status. */

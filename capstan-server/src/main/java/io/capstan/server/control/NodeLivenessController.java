@@ -17,11 +17,20 @@ import org.slf4j.LoggerFactory;
  * The leader's failure detector: a node whose agent has not been heard from for {@code downAfter} is
  * marked Down, which makes its replicas Down and lets placement move them. Heartbeats stay in memory;
  * only the Up → Down transition is committed. A new leader gives every node a full grace period
- * from the moment it took over, since it has no heartbeat history of its own.
+ * from the moment it took over, since it has no heartbeat history of its own; in a group of several servers, also
+ * {@link #FAILOVER_GRACE} on top (Nomad's failover_heartbeat_ttl, bounded), the time agents need to notice their
+ * server is gone and find the new leader.
  */
 public final class NodeLivenessController implements LeaderController {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessController.class);
+
+    /**
+     * After a change of leader, how much longer than the down-after a node may stay silent: an agent's heartbeat to a
+     * dead server times out (2 s to connect, 2 s to answer), then it tries the next server, which may not know the new
+     * leader yet (one more interval).
+     */
+    public static final Duration FAILOVER_GRACE = Duration.ofSeconds(10);
 
     private final ClusterStore store;
     private final HeartbeatTracker heartbeats;
@@ -43,6 +52,7 @@ public final class NodeLivenessController implements LeaderController {
     @Override
     public void runWhileLeader(BooleanSupplier stillLeader) throws InterruptedException {
         Instant leaderSince = clock.instant();
+        Instant failoverUntil = store.members().size() > 1 ? leaderSince.plus(FAILOVER_GRACE) : leaderSince;
         while (stillLeader.getAsBoolean()) {
             Instant now = clock.instant();
             var nodes = store.snapshot().nodes();
@@ -56,7 +66,7 @@ public final class NodeLivenessController implements LeaderController {
                 Instant floor = node.since() != null && node.since().isAfter(leaderSince) ? node.since() : leaderSince;
                 Instant heard = heartbeats.lastHeartbeat(node.name()).filter(t -> t.isAfter(floor)).orElse(floor);
                 Duration silent = Duration.between(heard, now);
-                if (silent.compareTo(downAfter) >= 0) {
+                if (silent.compareTo(downAfter) >= 0 && !now.isBefore(failoverUntil.plus(downAfter))) {
                     markDown(node.name(), "no heartbeat for " + Durations.format(silent)
                             + " (node-down-after " + Durations.format(downAfter) + ")", now);
                 }

@@ -78,7 +78,7 @@ public final class CapstanStateMachine extends BaseStateMachine {
     private CompletableFuture<ClusterStore.SnapshotTaken> writing;
 
     /**
-     * @param leadershipListener told true when this server becomes leader, false when it stops being it
+     * @param leadershipListener told true when this server becomes a ready leader, false when it stops being it
      * @param fatal              told why when the log holds what this version cannot apply; the server must stop
      */
     public CapstanStateMachine(Consumer<Boolean> leadershipListener, Consumer<String> fatal) {
@@ -358,8 +358,30 @@ public final class CapstanStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Leadership counts from here, not from the election: the first entry of this term is being applied, so the state
+     * holds every entry committed before, and controllers that start now act on all of it.
+     */
+    @Override
+    public void notifyLeaderReady() {
+        leadershipListener.accept(true);
+    }
+
+    @Override
+    public void notifyNotLeader(java.util.Collection<org.apache.ratis.statemachine.TransactionContext> pendingEntries) {
+        leadershipListener.accept(false);
+    }
+
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        leadershipListener.accept(groupMemberId.getPeerId().equals(newLeaderId));
+        if (!groupMemberId.getPeerId().equals(newLeaderId)) {
+            leadershipListener.accept(false);
+        }
+    }
+
+    /** Ratis calls this for a read once this server has applied the read index; the caller then reads the state. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(Message.EMPTY);
     }
 }

@@ -76,8 +76,14 @@ public final class RatisClusterStore implements ClusterStore {
 
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(membership.storageDir().toFile()));
-        // The gRPC port defaults to an ephemeral one: pin it to the peer's advertised address.
-        GrpcConfigKeys.Server.setPort(properties, NetUtils.createSocketAddr(membership.raftAddress()).getPort());
+        // The gRPC port defaults to an ephemeral one on every interface: pin both to the peer's advertised address.
+        var raftAddress = NetUtils.createSocketAddr(membership.raftAddress());
+        GrpcConfigKeys.Server.setHost(properties, raftAddress.getHostString());
+        GrpcConfigKeys.Server.setPort(properties, raftAddress.getPort());
+        // Any member answers a read once it has applied what the leader had committed (ReadIndex); the leader answers
+        // from its lease, without a round of heartbeats, while the lease holds.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, membership.snapshotThreshold());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
@@ -196,6 +202,16 @@ public final class RatisClusterStore implements ClusterStore {
     @Override
     public ClusterSnapshot snapshot() {
         return stateMachine.snapshot();
+    }
+
+    @Override
+    public CompletableFuture<ClusterSnapshot> readIndexSnapshot() {
+        return client.async().sendReadOnlyUnordered(Message.EMPTY, RaftPeerId.valueOf(membership.serverId())).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new IllegalStateException("no leader confirmed the read: " + reply.getException());
+            }
+            return stateMachine.snapshot(); // published before Ratis counts the entry applied, so it is at least as new
+        });
     }
 
     @Override
