@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.model.CapstanJson;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,13 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Graceful drain through the gateway of a dev cluster: a 3-instance service scaled in, then a node hosting one of its
- * instances disabled, under a steady loop of slow POSTs (each in flight for 150 ms, and never retried once sent, since
+ * instances disabled, then the application upgraded domain by domain, under a steady loop of slow POSTs (each in flight for 150 ms, and never retried once sent, since
  * a POST is not idempotent). Every request succeeds: the stopped instances' endpoints leave the resolution first, the
  * agent waits for their connections to end, and only then stops the process. Also: an instance resolves its own
  * service through its agent's local API.
@@ -99,12 +102,39 @@ class GatewayDrainTest {
             int afterDisable = ok.get();
             await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > afterDisable + 20);
 
+            // Upgrade: domain by domain, each instance leaves the resolution and drains before it restarts on 2.0.0.
+            assertThat(api.registerPackage(versionTwo(dir)).status()).isEqualTo(201);
+            api.post("/v1/apps/GwApp/upgrade", Map.of("version", "2.0.0", "healthCheckStable", "1s")).ok();
+            await().atMost(Duration.ofSeconds(120)).until(() -> api.get("/v1/apps/GwApp/upgrade").ok().path("state").asText()
+                    .equals("RollingForwardCompleted"));
+            int afterUpgrade = ok.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > afterUpgrade + 20);
+
             running.set(false);
             for (Thread t : clients) {
                 t.join();
             }
             assertThat(failures).as("failed requests out of " + (ok.get() + failures.size())).isEmpty();
         }
+    }
+
+    /** The gateway test package as version 2.0.0 (its package and code package too, so every instance restarts). */
+    private static Path versionTwo(Path dir) throws IOException {
+        Path from = Path.of("src/test/resources/gateway-app").toAbsolutePath();
+        Path to = dir.resolve("gateway-app-v2");
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        Path manifest = to.resolve("capstan-app.yaml");
+        Files.writeString(manifest, Files.readString(manifest).replace("version: 1.0.0", "version: 2.0.0"));
+        return to;
     }
 
     private static int readyInstances(ClusterApi api) {
