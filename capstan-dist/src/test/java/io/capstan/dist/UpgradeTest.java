@@ -141,9 +141,10 @@ class UpgradeTest {
     }
 
     @Test
-    void unmonitoredManualStopsAfterEachDomainUntilResumed() throws Exception {
-        api.registerPackage(UpgradeTestApp.write(dir, "2.0.0", "2.0.0", "hello v2", Web.GOOD)).ok();
-        api.post("/v1/apps/Up/upgrade", Map.of("version", "2.0.0", "mode", "unmonitored-manual")).ok();
+    void aParameterOnlyUpgradeInUnmonitoredManualModeStopsAfterEachDomainUntilResumed() throws Exception {
+        Map<Long, String> storesBefore = processesOf("StorePackage");
+        api.post("/v1/apps/Up/upgrade", Map.of("version", "1.0.0", "mode", "unmonitored-manual",
+                "parameters", Map.of("Greeting", "howdy"))).ok();
 
         for (String next : List.of("UD2", "UD3")) {
             JsonNode paused = awaitState("RollingForwardPending");
@@ -155,6 +156,28 @@ class UpgradeTest {
             api.post("/v1/apps/Up/upgrade/resume", Map.of()).ok();
             await().atMost(UPGRADE).until(() -> !domainState(upgrade(), next).equals("Pending"));
         }
+        awaitState("RollingForwardCompleted");
+        assertThat(api.get("/v1/apps/Up").ok().path("parameters").path("Greeting").asText()).isEqualTo("howdy");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(webProcesses().keySet())
+                .hasSize(3).allSatisfy(pid -> assertThat(environment(pid)).contains("GREETING=howdy")));
+        assertThat(processesOf("StorePackage").keySet()).as("the store does not use the parameter")
+                .containsExactlyInAnyOrderElementsOf(storesBefore.keySet());
+    }
+
+    @Test
+    void anUnhealthyApplicationIsRefusedUnlessForced() throws Exception {
+        api.registerPackage(UpgradeTestApp.write(dir, "2.0.0", "2.0.0", "hello v2", Web.GOOD)).ok();
+        api.post("/v1/health/reports", Map.of("entity", "app:Up", "sourceId", "Watchdog", "property", "Orders",
+                "healthState", "Error", "description", "orders are failing")).ok();
+
+        ClusterApi.Reply refused = api.post("/v1/apps/Up/upgrade", Map.of("version", "2.0.0"));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body().toString()).contains("UNHEALTHY", "orders are failing", "--force");
+        assertThat(api.get("/v1/apps/Up/upgrade").status()).as("nothing was started").isEqualTo(404);
+
+        JsonNode forced = api.post("/v1/apps/Up/upgrade", Map.of("version", "2.0.0", "force", true,
+                "mode", "unmonitored-auto")).ok();
+        assertThat(forced.path("forced").asBoolean()).isTrue();
         awaitState("RollingForwardCompleted");
     }
 
@@ -231,6 +254,11 @@ class UpgradeTest {
             }
         }
         return out;
+    }
+
+    /** The NUL-separated environment of a live process, as /proc shows it. */
+    private static String environment(long pid) throws java.io.IOException {
+        return java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
     }
 
     private List<String> webVersions() {

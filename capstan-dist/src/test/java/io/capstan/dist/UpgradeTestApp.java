@@ -35,7 +35,7 @@ final class UpgradeTestApp {
         Path dir = root.resolve(TYPE + "-" + version);
         Path webCode = Files.createDirectories(dir.resolve("WebPackage/WebCode"));
         Files.writeString(webCode.resolve("web.py"), """
-                import http.server, os
+                import http.server, os, socketserver
                 port = int(os.environ["CAPSTAN_ENDPOINT_WEB_PORT"])
                 class Handler(http.server.BaseHTTPRequestHandler):
                     def do_GET(self):
@@ -46,7 +46,8 @@ final class UpgradeTestApp {
                         self.wfile.write(body)
                     def log_message(self, *args):
                         pass
-                http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+                socketserver.ThreadingTCPServer.allow_reuse_address = True
+                socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler).serve_forever()
                 """);
         Path storeCode = Files.createDirectories(dir.resolve("StorePackage/StoreCode"));
         Files.writeString(storeCode.resolve("store.sh"), """
@@ -75,7 +76,7 @@ final class UpgradeTestApp {
                       - name: WebCode
                         version: %s
                         process: %s
-                        resources: {cpu: 0.01, memoryMiB: 16}
+                        resources: {cpu: 0.5, memoryMiB: 64}   # the cpu is a cgroup limit: Python needs room to start
                         drainTimeout: 0s
                         probes:
                           startup: {tcp: {endpoint: web}, period: 200ms, failureThreshold: 150}
