@@ -24,10 +24,13 @@ public final class UpgradeController implements LeaderController {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpgradeController.class);
     /**
-     * How long the loop waits for a commit before looking again: health waits and timeouts pass with the clock,
-     * not with commits, so this bounds how late a step can be after its time came.
+     * How long the loop waits for a commit before looking again while an upgrade walks: health waits and timeouts
+     * pass with the clock, not with commits, so this bounds how late a step can be after its time came (twice a
+     * domain: the end of the health check wait and of the stable time).
      */
-    private static final Duration TICK = Duration.ofMillis(250);
+    private static final Duration TICK = Duration.ofMillis(100);
+    /** With no upgrade walking, only a commit (an upgrade starting) gives the loop work. */
+    private static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
     private final ClusterStore store;
     private final Clock clock;
@@ -46,16 +49,19 @@ public final class UpgradeController implements LeaderController {
     public void runWhileLeader(BooleanSupplier stillLeader) throws InterruptedException {
         long seen = 0;
         boolean stepped = false;
+        boolean walking = false;
         while (stillLeader.getAsBoolean()) {
             // After a step, look again at once (it changed what the walk decides); else wait for a commit or the tick.
-            ClusterSnapshot state = stepped ? store.snapshot() : store.awaitAfter(seen, TICK);
+            ClusterSnapshot state = stepped ? store.snapshot() : store.awaitAfter(seen, walking ? TICK : IDLE_TICK);
             seen = state.index();
             stepped = false;
+            walking = false;
             Instant now = clock.instant();
             for (ApplicationRecord app : state.applications().values()) {
                 if (app.upgrade() == null || !UpgradeWalk.walking(app.upgrade().state())) {
                     continue;
                 }
+                walking = true;
                 UpgradeStep step = UpgradeWalk.next(state, app, now);
                 if (step != null && stillLeader.getAsBoolean()) {
                     stepped |= commit(new ClusterCommand.StepUpgrade(app.name(), app.upgrade().revision(), step, now));
