@@ -121,6 +121,12 @@ final class AppCommands extends GroupCommand {
             rows.add(new String[] {"Replicas", Json.number(r, "ready", 0) + " ready, " + Json.number(r, "placed", 0)
                     + " placed, " + Json.number(r, "wanted", 0) + " wanted"});
             rows.add(new String[] {"Converged", app.path("converged").asBoolean(false) ? "yes" : "no"});
+            JsonNode u = app.path("upgrade");
+            if (u.isObject()) {
+                rows.add(new String[] {"Upgrade", Json.text(u, "state") + " " + Json.text(u, "fromVersion") + " -> "
+                        + Json.text(u, "toVersion") + (u.path("currentDomain").isTextual() ? ", domain " + Json.text(u, "currentDomain")
+                        : "") + " (capstan upgrade status " + Json.text(app, "name") + ")"});
+            }
             rows.add(new String[] {"Created", Json.text(app, "createdAt")});
             return Table.keyValues(rows);
         }

@@ -20,6 +20,8 @@ import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthEntity;
 import io.capstan.model.health.HealthReport;
 import io.capstan.model.health.HealthState;
+import io.capstan.model.upgrade.UpgradePolicy;
+import io.capstan.model.upgrade.UpgradeWait;
 import io.capstan.model.manifest.ApplicationTypeManifest;
 import io.capstan.model.manifest.ServicePackageManifest;
 import io.capstan.model.manifest.ServiceTypeManifest;
@@ -109,8 +111,10 @@ class SnapshotRestoreDeterminismTest {
 
         List<ClusterCommand> commands(int count) {
             List<ClusterCommand> out = new ArrayList<>();
-            out.add(new ClusterCommand.RegisterApplicationType(type(), now));
-            model.apply(++index, out.get(0));
+            for (String version : List.of("1", "2")) {
+                out.add(new ClusterCommand.RegisterApplicationType(type(version), now));
+                model.apply(++index, out.get(out.size() - 1));
+            }
             while (out.size() < count) {
                 now = now.plusMillis(1 + random.nextInt(2_000));
                 ClusterCommand c = next(model.snapshot());
@@ -122,7 +126,7 @@ class SnapshotRestoreDeterminismTest {
 
         private ClusterCommand next(ClusterSnapshot s) {
             String node = "n" + random.nextInt(6);
-            return switch (random.nextInt(14)) {
+            return switch (random.nextInt(16)) {
                 case 0, 1 -> new ClusterCommand.RegisterNode(new NodeDescription(node, "127.0.0.1", "fd:/r" + random.nextInt(3),
                         "UD" + random.nextInt(3), Map.of("cpu", 4.0, "memoryMiB", 1024.0 * (1 + random.nextInt(4))), Map.of()), now);
                 case 2 -> new ClusterCommand.SetNodeStatus(node, random.nextBoolean() ? NodeStatus.Down : NodeStatus.Up, "test", now);
@@ -139,6 +143,7 @@ class SnapshotRestoreDeterminismTest {
                 case 12 -> new ClusterCommand.ReportHealth(List.of(new HealthReport(entity(s), "Watchdog", "p" + random.nextInt(3),
                         HealthState.values()[random.nextInt(3)], "d", random.nextBoolean() ? Duration.ofSeconds(5) : null,
                         random.nextBoolean(), random.nextInt(5), now)), now);
+                case 13, 14 -> upgrade(s);
                 default -> random.nextInt(4) == 0
                         ? new ClusterCommand.AnnounceServer("s" + random.nextInt(3), "http://127.0.0.1:" + (19080 + random.nextInt(3)), now)
                         : new ClusterCommand.ExpireHealthReports(now);
@@ -207,12 +212,36 @@ class SnapshotRestoreDeterminismTest {
             return random.nextBoolean() ? new HealthEntity.Node("n" + random.nextInt(6)) : new HealthEntity.Application("A0");
         }
 
-        private static ApplicationTypeRecord type() {
-            var manifest = new ApplicationTypeManifest("T", "1", Map.of(), List.of(new ServicePackageManifest("Pkg", "1",
-                    List.of(new ServiceTypeManifest("Stateful", ServiceKind.STATEFUL, "Code"),
+        private static ApplicationTypeRecord type(String version) {
+            var manifest = new ApplicationTypeManifest("T", version, Map.of("P", "x"), List.of(new ServicePackageManifest("Pkg",
+                    version, List.of(new ServiceTypeManifest("Stateful", ServiceKind.STATEFUL, "Code"),
                             new ServiceTypeManifest("Stateless", ServiceKind.STATELESS, "Code")), List.of(), List.of())),
                     List.of(), null);
-            return new ApplicationTypeRecord("T", "1", manifest, "cd".repeat(32), 1, T0);
+            return new ApplicationTypeRecord("T", version, manifest, (version.equals("1") ? "cd" : "ef").repeat(32), 1, T0);
+        }
+
+        /** Operators' upgrade commands and controller steps, some fitting the upgrade's state and revision, some not. */
+        private ClusterCommand upgrade(ClusterSnapshot s) {
+            String app = "A" + random.nextInt(2);
+            ApplicationRecord record = s.applications().get(app);
+            long revision = record == null || record.upgrade() == null ? 0 : record.upgrade().revision();
+            String domain = "UD" + random.nextInt(3);
+            return switch (random.nextInt(8)) {
+                case 0, 1 -> new ClusterCommand.StartUpgrade(app, random.nextBoolean() ? "2" : "1",
+                        Map.of("P", "v" + random.nextInt(3)), UpgradePolicy.DEFAULT, List.of("UD0", "UD1", "UD2"), false, now);
+                case 2 -> new ClusterCommand.ResumeUpgrade(app, now);
+                case 3 -> new ClusterCommand.RollBackUpgrade(app, "test", now);
+                default -> new ClusterCommand.StepUpgrade(app, random.nextInt(4) == 0 ? revision + 1 : revision,
+                        switch (random.nextInt(7)) {
+                            case 0 -> new ClusterCommand.UpgradeStep.StartDomain(domain);
+                            case 1 -> new ClusterCommand.UpgradeStep.CompleteDomain(domain, "ok");
+                            case 2 -> new ClusterCommand.UpgradeStep.Await(new UpgradeWait("Convergence", "d", now, now), List.of());
+                            case 3 -> new ClusterCommand.UpgradeStep.Fail("test", List.of("Error"));
+                            case 4 -> new ClusterCommand.UpgradeStep.RollBackDomain(domain);
+                            case 5 -> new ClusterCommand.UpgradeStep.CompleteRollBackDomain(domain);
+                            default -> new ClusterCommand.UpgradeStep.Finish();
+                        }, now);
+            };
         }
     }
 }

@@ -61,16 +61,24 @@ public final class Views {
                         .map(ApplicationRecord::name).toList());
     }
 
-    /** An application. */
+    /** An application; {@code upgrade} is its latest upgrade in brief (null when it was never upgraded). */
     public record ApplicationView(String name, String uri, String type, String version, Map<String, String> parameters,
-            Instant createdAt, List<String> services, ReplicaCounts replicas, boolean converged) {
+            Instant createdAt, List<String> services, ReplicaCounts replicas, boolean converged, UpgradeSummary upgrade) {
+    }
+
+    /** An upgrade in brief: see {@code GET /v1/apps/{app}/upgrade} for all of it. */
+    public record UpgradeSummary(String state, String fromVersion, String toVersion, String currentDomain) {
     }
 
     public static ApplicationView application(ClusterSnapshot s, ApplicationRecord a) {
         List<ServiceView> services = s.servicesOf(a.name()).stream().map(x -> service(s, x)).toList();
         ReplicaCounts total = services.stream().map(ServiceView::replicas).reduce(new ReplicaCounts(0, 0, 0), ReplicaCounts::plus);
+        var u = a.upgrade();
+        UpgradeSummary upgrade = u == null ? null : new UpgradeSummary(u.state().name(), u.fromVersion(), u.toVersion(),
+                u.currentDomain().map(d -> d.name()).orElse(null));
         return new ApplicationView(a.name(), a.uri(), a.typeName(), a.typeVersion(), a.parameters(), a.createdAt(),
-                services.stream().map(ServiceView::name).toList(), total, services.stream().allMatch(ServiceView::converged));
+                services.stream().map(ServiceView::name).toList(), total, services.stream().allMatch(ServiceView::converged),
+                upgrade);
     }
 
     /** A service with its per-partition progress. */
