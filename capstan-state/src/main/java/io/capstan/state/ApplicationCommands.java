@@ -183,6 +183,17 @@ final class ApplicationCommands implements CommandHandler<ApplicationCommand> {
             return Rejection.invalid("serviceType: '" + s.spec().serviceType() + "' is not registered by service package "
                     + s.servicePackage());
         }
+        if (app.upgrading()) {
+            // Nodes of domains already walked run the target version: it must host the new service too.
+            ApplicationTypeRecord target = state.type(app.typeName(), app.upgrade().toVersion());
+            boolean hosted = target != null && target.manifest().servicePackage(s.servicePackage())
+                    .flatMap(p -> p.serviceType(s.spec().serviceType())).isPresent();
+            if (!hosted) {
+                return Rejection.conflict("serviceType: " + app.name() + " is upgrading to " + app.upgrade().toVersion()
+                        + ", which has no service type '" + s.spec().serviceType() + "' in package " + s.servicePackage()
+                        + "; create the service after the upgrade");
+            }
+        }
         return null;
     }
 

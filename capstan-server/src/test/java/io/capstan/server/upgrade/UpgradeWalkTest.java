@@ -203,6 +203,52 @@ class UpgradeWalkTest {
         assertThat(next(T0.plusSeconds(3))).isEqualTo(new UpgradeStep.StartDomain("UD2"));
     }
 
+    @Test
+    void failureActionManualStopsAsFailedAndResumeRetriesTheDomain() {
+        apply(new ClusterCommand.StartUpgrade("Shop", "2.0.0", Map.of(), new UpgradePolicy(UpgradeMode.Monitored,
+                FailureAction.Manual, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, null),
+                List.of("UD1", "UD2", "UD3"), false, T0));
+        step(next(T0), T0);
+        report("N1", V2, false);
+        step(next(T0.plusSeconds(1)), T0.plusSeconds(1));
+        step(next(T0.plusSeconds(40)), T0.plusSeconds(40));
+        ApplicationRecord app = state.snapshot().applications().get("Shop");
+        assertThat(app.upgrade().state()).isEqualTo(UpgradeState.Failed);
+        assertThat(app.versionIn("UD1").typeVersion()).as("nothing rolls back by itself").isEqualTo("2.0.0");
+        assertThat(UpgradeWalk.next(state.snapshot(), app, T0.plusSeconds(100))).isNull();
+
+        report("N1", V2, true); // the operator fixed what was wrong on N1
+        apply(new ClusterCommand.ResumeUpgrade("Shop", T0.plusSeconds(101)));
+        UpgradeStep retried = next(T0.plusSeconds(101));
+        assertThat(retried).isInstanceOfSatisfying(UpgradeStep.Await.class,
+                w -> assertThat(w.waitingFor().condition()).isEqualTo("HealthStable"));
+    }
+
+    @Test
+    void aServiceCreatedDuringAnUpgradeMustExistInTheTargetVersionToo() {
+        for (String version : List.of("1.0.0", "2.0.0")) {
+            // 1.0.0 registers AuditType beside CartType; 2.0.0 drops it.
+            List<ServiceTypeManifest> types = version.equals("1.0.0")
+                    ? List.of(new ServiceTypeManifest("CartType", ServiceKind.STATEFUL, "Code"),
+                            new ServiceTypeManifest("AuditType", ServiceKind.STATELESS, "Code"))
+                    : List.of(new ServiceTypeManifest("CartType", ServiceKind.STATEFUL, "Code"));
+            var manifest = new ApplicationTypeManifest("LedgerType", version, Map.of(), List.of(new ServicePackageManifest(
+                    "CartPkg", version, types, List.of(new CodePackageManifest("Code", version, new ProcessSpec("./run.sh", null,
+                            null, null), ResourceRequest.NONE, null, null)), List.of())), List.of(), ApplicationHealthPolicy.DEFAULT);
+            apply(new ClusterCommand.RegisterApplicationType(new ApplicationTypeRecord("LedgerType", version, manifest,
+                    (version.equals("1.0.0") ? "12" : "34").repeat(32), 1, T0), T0));
+        }
+        apply(new ClusterCommand.CreateApplication(new ApplicationRecord("Ledger", "LedgerType", "1.0.0", Map.of(), T0),
+                List.of(), T0));
+        apply(new ClusterCommand.StartUpgrade("Ledger", "2.0.0", Map.of(), UpgradePolicy.DEFAULT, List.of("UD1"), false, T0));
+
+        CommandResult refused = state.apply(++index, new ClusterCommand.CreateService(new ClusterCommand.NewService(
+                new ServiceName("Ledger", "Audit"), ServiceSpec.stateless("AuditType", 1, null, ActivationMode.SHARED_PROCESS),
+                "CartPkg", UUID.randomUUID()), T0));
+        assertThat(refused.applied()).isFalse();
+        assertThat(refused.message()).contains("upgrading to 2.0.0", "no service type 'AuditType'", "after the upgrade");
+    }
+
     private static UpgradePolicy policy(UpgradeMode mode, Duration stable, Duration retry) {
         return new UpgradePolicy(mode, FailureAction.Rollback, Duration.ZERO, stable, retry, null, null, null);
     }
