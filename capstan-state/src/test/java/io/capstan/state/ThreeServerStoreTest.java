@@ -80,6 +80,67 @@ class ThreeServerStoreTest {
                 .allSatisfy(b -> assertThat(b.nodes()).isGreaterThanOrEqualTo(1));
     }
 
+    @Test
+    void aFollowerThatWasDownWhileTheLogWasPurgedCatchesUpFromAnInstalledSnapshot() throws Exception {
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (String name : List.of("s1", "s2", "s3")) {
+            peers.put(name, "127.0.0.1:" + freePort());
+        }
+        // Small segments, a small purge gap and a small snapshot threshold: the leader snapshots and purges the very log
+        // the follower would need, so it can only catch up from an installed snapshot.
+        java.util.function.Function<String, RaftMembership> membership = name -> new RaftMembership(name, peers,
+                dir.resolve(name), 20, new RaftMembership.LogRetention(8L * 1024 * 1024, 10));
+        for (String name : peers.keySet()) {
+            stores.put(name, RatisClusterStore.start(membership.apply(name)));
+        }
+        String leader = awaitLeader(List.of());
+        String away = stores.keySet().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        stores.get(away).submit(new ClusterCommand.RegisterNode(node("before"), Instant.EPOCH)).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stores.get(away).snapshot().nodes().containsKey("before"));
+        stores.remove(away).close();
+
+        // 240 nodes with 60 KB of properties each: 14 MB of log, two closed segments and more.
+        Map<String, String> bulk = new LinkedHashMap<>();
+        for (int k = 0; k < 60; k++) {
+            bulk.put("p" + k, "x".repeat(1_000));
+        }
+        for (int i = 0; i < 240; i++) {
+            assertThat(stores.get(leader).submit(new ClusterCommand.RegisterNode(new NodeDescription("n" + i, "127.0.0.1",
+                    "fd:/rack1", "UD0", Map.of("cpu", 2.0), bulk), Instant.EPOCH)).get(10, TimeUnit.SECONDS).applied()).isTrue();
+        }
+        ClusterStore.SnapshotTaken taken = stores.get(leader).takeSnapshot();
+        for (String other : stores.keySet()) {
+            stores.get(other).takeSnapshot();
+        }
+        // Writing on triggers the purge of the segments before the snapshot.
+        stores.get(leader).submit(new ClusterCommand.RegisterNode(node("n-last"), Instant.EPOCH)).get(10, TimeUnit.SECONDS);
+        Path leaderLog = dir.resolve(leader);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !logHasEntryAt(leaderLog, 5));
+
+        RatisClusterStore back = RatisClusterStore.start(membership.apply(away));
+        stores.put(away, back);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(back.snapshot().nodes()).as("state installed from the leader's snapshot, then the log after it")
+                    .containsKeys("before", "n0", "n239", "n-last");
+            assertThat(back.snapshot().index()).isGreaterThanOrEqualTo(taken.index());
+        });
+        // It goes on applying new entries after the installed snapshot.
+        stores.get(leader).submit(new ClusterCommand.RegisterNode(node("after"), Instant.EPOCH)).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> back.snapshot().nodes().containsKey("after"));
+    }
+
+    /** Whether a log segment in {@code storage} still holds entry {@code index} (file names say their index range). */
+    private static boolean logHasEntryAt(Path storage, long index) throws IOException {
+        try (var files = java.nio.file.Files.walk(storage)) {
+            return files.map(f -> f.getFileName().toString()).anyMatch(name -> {
+                var m = java.util.regex.Pattern.compile("log_(\\d+)-(\\d+)").matcher(name);
+                var open = java.util.regex.Pattern.compile("log_inprogress_(\\d+)").matcher(name);
+                return m.matches() ? Long.parseLong(m.group(1)) <= index && index <= Long.parseLong(m.group(2))
+                        : open.matches() && Long.parseLong(open.group(1)) <= index;
+            });
+        }
+    }
+
     private String awaitLeader(List<String> not) {
         return await().atMost(Duration.ofSeconds(20)).until(() -> stores.entrySet().stream()
                 .filter(e -> e.getValue().isLeader() && !not.contains(e.getKey())).map(Map.Entry::getKey)

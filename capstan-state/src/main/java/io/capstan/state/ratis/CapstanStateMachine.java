@@ -48,6 +48,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,11 +92,34 @@ public final class CapstanStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         loadSnapshot(storage.getLatestSnapshot());
+        // Running from here on: Ratis pauses a running state machine before it installs a leader's snapshot.
+        if (getLifeCycleState() == LifeCycle.State.NEW) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
+    /** Ratis installs a snapshot only into a PAUSED state machine (and checks it), so applying stops here first. */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /**
+     * Called, paused, after the leader installed its snapshot here (this follower lagged behind the purged log): the
+     * new file is found by scanning the directory again (the cached latest snapshot is this server's own older one),
+     * then applying resumes from it.
+     */
     @Override
     public void reinitialize() throws IOException {
-        loadSnapshot(storage.getLatestSnapshot());
+        loadSnapshot(storage.loadLatestSnapshot());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
     @Override

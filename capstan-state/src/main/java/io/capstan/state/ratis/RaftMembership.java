@@ -8,7 +8,8 @@ import java.util.Map;
  * Who this server is in the Raft group and where it keeps its log: {@code peers} maps every
  * member's id to its Raft address (host:port) and includes this server; one entry is a one-server group.
  */
-public record RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold) {
+public record RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold,
+                             LogRetention logRetention) {
 
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
 
@@ -17,6 +18,22 @@ public record RaftMembership(String serverId, Map<String, String> peers, Path st
         if (!peers.containsKey(serverId)) {
             throw new IllegalArgumentException("--peers must include this server '" + serverId + "'; got " + peers.keySet());
         }
+        logRetention = logRetention == null ? LogRetention.DEFAULT : logRetention;
+    }
+
+    /** With the default log retention. */
+    public RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold) {
+        this(serverId, peers, storageDir, snapshotThreshold, LogRetention.DEFAULT);
+    }
+
+    /**
+     * How much log a server keeps behind its latest snapshot: closed segments of at most {@code segmentBytes} are
+     * purged once the snapshot passes them by {@code purgeGap} entries. A follower that lags further behind is sent
+     * the leader's snapshot instead of the log.
+     */
+    public record LogRetention(long segmentBytes, int purgeGap) {
+        /** 64 MiB segments, purged 1,024 entries behind the snapshot (Ratis's gap). */
+        public static final LogRetention DEFAULT = new LogRetention(64L * 1024 * 1024, 1024);
     }
 
     /** A one-server group: the embedded default. */

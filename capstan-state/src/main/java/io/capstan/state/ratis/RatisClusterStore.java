@@ -91,7 +91,7 @@ public final class RatisClusterStore implements ClusterStore {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
-        setSizeLimits(properties);
+        setSizeLimits(properties, membership.logRetention());
 
         RaftServer built = RaftServer.newBuilder()
                 .setGroup(group)
@@ -117,10 +117,11 @@ public final class RatisClusterStore implements ClusterStore {
      * Every limit an entry passes through, set deliberately: the appender's buffer (the entry limit), the write
      * buffer and segment size of the log, the queue of pending writes, and gRPC's message size.
      */
-    private static void setSizeLimits(RaftProperties p) {
+    private static void setSizeLimits(RaftProperties p, RaftMembership.LogRetention retention) {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, RAFT_ENTRY_LIMIT);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(RAFT_ENTRY_LIMIT.getSize() + 1024 * 1024));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(retention.segmentBytes()));
+        RaftServerConfigKeys.Log.setPurgeGap(p, retention.purgeGap());
         RaftServerConfigKeys.Log.setQueueByteLimit(p, RAFT_PENDING_LIMIT);
         RaftServerConfigKeys.Write.setByteLimit(p, RAFT_PENDING_LIMIT);
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(RAFT_ENTRY_LIMIT.getSize() + 1024 * 1024));
