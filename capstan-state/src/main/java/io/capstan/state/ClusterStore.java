@@ -63,8 +63,14 @@ public interface ClusterStore extends AutoCloseable {
      */
     boolean isLeader();
 
-    /** The servers of the group, with their roles as this server sees them. */
+    /** The servers of the group's current configuration, with their roles as this server sees them. */
     List<ServerMember> members();
+
+    /**
+     * Makes {@code peers} (id → Raft address) the voting members of the group, through Ratis's setConfiguration (joint
+     * consensus); returns once the new configuration is committed. A new member must be running, started as joining.
+     */
+    void setMembers(java.util.Map<String, String> peers) throws java.io.IOException;
 
     /** Registers a callback told true when this server becomes a ready leader, false when it stops leading. */
     void onLeadershipChange(LeadershipListener listener);

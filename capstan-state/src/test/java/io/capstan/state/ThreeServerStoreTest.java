@@ -129,6 +129,39 @@ class ThreeServerStoreTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> back.snapshot().nodes().containsKey("after"));
     }
 
+    @Test
+    void aServerJoinsTheRunningGroupAndAnotherLeavesItWhileWritesGoOn() throws Exception {
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (String name : List.of("s1", "s2", "s3")) {
+            peers.put(name, "127.0.0.1:" + freePort());
+        }
+        for (String name : peers.keySet()) {
+            stores.put(name, RatisClusterStore.start(new RaftMembership(name, peers, dir.resolve(name),
+                    RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD)));
+        }
+        String leader = awaitLeader(List.of());
+        stores.get(leader).submit(new ClusterCommand.RegisterNode(node("n1"), Instant.EPOCH)).get(10, TimeUnit.SECONDS);
+
+        Map<String, String> withS4 = new LinkedHashMap<>(peers);
+        withS4.put("s4", "127.0.0.1:" + freePort());
+        RatisClusterStore s4 = RatisClusterStore.start(new RaftMembership("s4", withS4, dir.resolve("s4"),
+                RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD).joiningTheGroup());
+        stores.put("s4", s4);
+        stores.get(leader).setMembers(withS4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> s4.snapshot().nodes().containsKey("n1"));
+        assertThat(stores.get(leader).members()).extracting(ClusterStore.ServerMember::id).containsExactly("s1", "s2", "s3", "s4");
+
+        String leaving = peers.keySet().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        Map<String, String> without = new LinkedHashMap<>(withS4);
+        without.remove(leaving);
+        stores.get(leader).setMembers(without);
+        stores.remove(leaving).close();
+        assertThat(stores.get(leader).submit(new ClusterCommand.RegisterNode(node("n2"), Instant.EPOCH))
+                .get(10, TimeUnit.SECONDS).applied()).as("a majority of the three left commits").isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> s4.snapshot().nodes().containsKey("n2"));
+        assertThat(s4.members()).extracting(ClusterStore.ServerMember::id).doesNotContain(leaving).hasSize(3);
+    }
+
     /** Whether a log segment in {@code storage} still holds entry {@code index} (file names say their index range). */
     private static boolean logHasEntryAt(Path storage, long index) throws IOException {
         try (var files = java.nio.file.Files.walk(storage)) {

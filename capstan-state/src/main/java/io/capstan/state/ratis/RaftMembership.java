@@ -7,9 +7,11 @@ import java.util.Map;
 /**
  * Who this server is in the Raft group and where it keeps its log: {@code peers} maps every
  * member's id to its Raft address (host:port) and includes this server; one entry is a one-server group.
+ * {@code joining}: this server is new to a running group (its other {@code peers}): it starts with no configuration
+ * of its own and waits to be added (`capstan cluster members add`), so it cannot start elections of its own.
  */
 public record RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold,
-                             LogRetention logRetention) {
+                             LogRetention logRetention, boolean joining) {
 
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
 
@@ -21,9 +23,20 @@ public record RaftMembership(String serverId, Map<String, String> peers, Path st
         logRetention = logRetention == null ? LogRetention.DEFAULT : logRetention;
     }
 
-    /** With the default log retention. */
+    /** A founding member with the default log retention. */
     public RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold) {
-        this(serverId, peers, storageDir, snapshotThreshold, LogRetention.DEFAULT);
+        this(serverId, peers, storageDir, snapshotThreshold, LogRetention.DEFAULT, false);
+    }
+
+    /** A founding member. */
+    public RaftMembership(String serverId, Map<String, String> peers, Path storageDir, long snapshotThreshold,
+                          LogRetention logRetention) {
+        this(serverId, peers, storageDir, snapshotThreshold, logRetention, false);
+    }
+
+    /** The same server, new to the running group of its other peers. */
+    public RaftMembership joiningTheGroup() {
+        return new RaftMembership(serverId, peers, storageDir, snapshotThreshold, logRetention, true);
     }
 
     /**

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Collection;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +26,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -73,6 +76,8 @@ public final class RatisClusterStore implements ClusterStore {
         membership.peers().forEach((id, address) ->
                 peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        // A joining server knows no configuration until the leader adds it and sends it one (then the log or a snapshot).
+        RaftGroup own = membership.joining() ? RaftGroup.valueOf(GROUP_ID) : group;
 
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(membership.storageDir().toFile()));
@@ -94,7 +99,7 @@ public final class RatisClusterStore implements ClusterStore {
         setSizeLimits(properties, membership.logRetention());
 
         RaftServer built = RaftServer.newBuilder()
-                .setGroup(group)
+                .setGroup(own)
                 .setServerId(RaftPeerId.valueOf(membership.serverId()))
                 .setProperties(properties)
                 .setStateMachine(stateMachine)
@@ -252,17 +257,33 @@ public final class RatisClusterStore implements ClusterStore {
     @Override
     public List<ServerMember> members() {
         RaftPeerId leaderId = null;
+        Collection<RaftPeer> peers = List.of();
         try {
-            leaderId = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+            var division = server.getDivision(GROUP_ID);
+            leaderId = division.getInfo().getLeaderId();
+            peers = division.getRaftConf().getCurrentPeers();
         } catch (IOException e) {
             LOG.debug("no division yet", e);
         }
         List<ServerMember> out = new ArrayList<>();
-        for (var e : membership.peers().entrySet()) {
-            out.add(new ServerMember(e.getKey(), e.getValue(),
-                    leaderId != null && leaderId.toString().equals(e.getKey()), e.getKey().equals(membership.serverId())));
+        for (RaftPeer p : peers) {
+            String id = p.getId().toString();
+            out.add(new ServerMember(id, p.getAddress(), leaderId != null && leaderId.equals(p.getId()),
+                    id.equals(membership.serverId())));
         }
+        out.sort(java.util.Comparator.comparing(ServerMember::id));
         return out;
+    }
+
+    @Override
+    public void setMembers(Map<String, String> peers) throws IOException {
+        List<RaftPeer> next = new ArrayList<>();
+        peers.forEach((id, address) -> next.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+        // Joint consensus: the old and new majorities both agree before the new configuration holds.
+        RaftClientReply reply = client.admin().setConfiguration(next);
+        if (!reply.isSuccess()) {
+            throw new IOException("the group did not take the new members " + peers.keySet() + ": " + reply.getException());
+        }
     }
 
     @Override
