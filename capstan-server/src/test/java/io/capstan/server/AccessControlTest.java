@@ -95,7 +95,7 @@ class AccessControlTest {
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.message()).contains("bootstrapped already").contains("capstan acl token create");
         assertThat(again.body().toString()).doesNotContain(secrets.getFirst());
-        assertThat(admin.get("/v1/acl/tokens").body().path("tokens")).hasSize(1);
+        assertThat(admin.get("/v1/acl/tokens").body().path("items")).hasSize(1);
     }
 
     @Test
@@ -190,13 +190,13 @@ class AccessControlTest {
         Reply future = admin.get("/v1/audit?since=2999-01-01T00:00:00Z");
 
         assertThat(byOperator.status()).isEqualTo(200);
-        assertThat(byOperator.body().path("records").findValuesAsText("command")).containsExactly("apptype.register", "app.create");
-        assertThat(byOperator.body().path("records").get(1).path("path").asText()).isEqualTo("/v1/apps");
-        assertThat(byOperator.body().path("records").get(1).path("method").asText()).isEqualTo("POST");
-        assertThat(byOperator.body().path("records").get(1).path("at").asText()).isNotEmpty();
-        assertThat(all.body().path("records").findValuesAsText("actor"))
+        assertThat(byOperator.body().path("items").findValuesAsText("command")).containsExactly("apptype.register", "app.create");
+        assertThat(byOperator.body().path("items").get(1).path("path").asText()).isEqualTo("/v1/apps");
+        assertThat(byOperator.body().path("items").get(1).path("method").asText()).isEqualTo("POST");
+        assertThat(byOperator.body().path("items").get(1).path("at").asText()).isNotEmpty();
+        assertThat(all.body().path("items").findValuesAsText("actor"))
                 .containsExactly("anonymous", "bootstrap", "bootstrap", "op", "op", "node:n1");
-        assertThat(future.body().path("records")).isEmpty();
+        assertThat(future.body().path("items")).isEmpty();
         assertThat(operator.get("/v1/audit").status()).isEqualTo(403);
         assertThat(admin.get("/v1/audit?since=yesterday").status()).isEqualTo(400);
     }

@@ -58,7 +58,7 @@ public final class AclApi {
         routes.get("/v1/acl/tokens", ctx -> {
             ClusterSnapshot s = api.read(ctx);
             Instant now = api.clock().instant();
-            ctx.json(Map.of("tokens", s.aclTokens().values().stream().map(t -> TokenView.of(t, now)).toList()));
+            ctx.json(Map.of("items", s.aclTokens().values().stream().map(t -> TokenView.of(t, now)).toList()));
         });
         routes.delete("/v1/acl/tokens/{id}", ctx -> {
             String id = ctx.pathParam("id");

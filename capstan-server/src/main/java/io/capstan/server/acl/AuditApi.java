@@ -34,7 +34,7 @@ public final class AuditApi {
                     .filter(r -> since == null || !r.at().isBefore(since))
                     .filter(r -> until == null || r.at().isBefore(until))
                     .toList();
-            ctx.json(Map.of("records", records));
+            ctx.json(Map.of("items", records));
         });
     }
 
