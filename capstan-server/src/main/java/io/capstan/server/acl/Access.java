@@ -1,28 +1,28 @@
 package io.capstan.server.acl;
 
 import io.capstan.state.AclRole;
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** What a route needs: the roles whose tokens may call it (admin may call everything but the servers' own routes). */
 public enum Access {
     /** Anyone: the one-time bootstrap, which the state refuses once done. */
-    PUBLIC(EnumSet.allOf(AclRole.class)),
-    READ(EnumSet.of(AclRole.read, AclRole.operate, AclRole.admin)),
-    OPERATE(EnumSet.of(AclRole.operate, AclRole.admin)),
-    ADMIN(EnumSet.of(AclRole.admin)),
+    PUBLIC(AclRole.values()),
+    READ(AclRole.read, AclRole.operate, AclRole.admin),
+    OPERATE(AclRole.operate, AclRole.admin),
+    ADMIN(AclRole.admin),
     /** The node protocol's writes: registration, heartbeats, reports, command results. */
-    NODE(EnumSet.of(AclRole.agent, AclRole.admin)),
+    NODE(AclRole.agent, AclRole.admin),
     /** Reads agents make (their assignment, package downloads, resolves), which readers may make too. */
-    NODE_READ(EnumSet.of(AclRole.agent, AclRole.read, AclRole.operate, AclRole.admin)),
+    NODE_READ(AclRole.agent, AclRole.read, AclRole.operate, AclRole.admin),
     /** Servers among themselves (package copies): the cluster secret only, never a token. */
-    PEER(EnumSet.noneOf(AclRole.class));
+    PEER();
 
-    private final Set<AclRole> roles;
+    /** In the order error messages name them: the role meant first. */
+    private final List<AclRole> roles;
 
-    Access(Set<AclRole> roles) {
-        this.roles = roles;
+    Access(AclRole... roles) {
+        this.roles = List.of(roles);
     }
 
     public boolean allows(AclRole role) {
