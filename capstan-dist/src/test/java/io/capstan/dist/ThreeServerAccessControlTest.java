@@ -118,6 +118,13 @@ class ThreeServerAccessControlTest {
         Result nodes = cli("node", "list", "-o", "json", "--server", urls.get(follower), "--token", operator);
         assertThat(nodes.exit()).as(nodes.err()).isZero();
 
+        // Created through one server, accepted by every server at once (an unknown token is looked up after a ReadIndex).
+        for (String name : NAMES) {
+            String fresh = post("s1", "/v1/acl/tokens", "{\"role\":\"read\"}", admin).body().path("secret").asText();
+            String other = NAMES.get((NAMES.indexOf(name) + 1) % NAMES.size());
+            assertThat(get(other, "/v1/apps", fresh).status()).as("a token made on s1, used on " + other).isEqualTo(200);
+        }
+
         // Revoked through one server, refused by every server.
         String opId = null;
         for (JsonNode t : get("s1", "/v1/acl/tokens", admin).body().path("items")) {

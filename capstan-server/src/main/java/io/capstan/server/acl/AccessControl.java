@@ -8,13 +8,18 @@ import io.capstan.state.Watch;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Checks every request against {@link AccessRules} before any route runs (with {@code --acl}): the secret comes in
  * the {@code X-Capstan-Token} header, is hashed and looked up in this server's replicated state, so a token revoked or
- * expired is refused here from the moment this server has applied the revocation. No token is 401, a token without
+ * expired is refused here from the moment this server has applied the revocation (a token this server does not know
+ * yet is looked up once more after a ReadIndex, so one just created through another server works at once). No token is 401, a token without
  * the right 403, each naming the role needed; secrets are never echoed. Without ACLs every caller is
  * {@link Caller#ANONYMOUS}.
  */
@@ -23,6 +28,7 @@ public final class AccessControl {
     /** The request header carrying a token's secret (or, between servers, the cluster secret). */
     public static final String TOKEN_HEADER = "X-Capstan-Token";
     private static final String CALLER = "capstan.caller";
+    private static final Duration UNKNOWN_TOKEN_READ = Duration.ofSeconds(1);
 
     private final ClusterStore store;
     private final Clock clock;
@@ -80,7 +86,7 @@ public final class AccessControl {
             ctx.attribute(CALLER, Caller.PEER_SERVER);
             return;
         }
-        AclToken token = tokens().get(Secrets.hash(secret.strip()));
+        AclToken token = token(Secrets.hash(secret.strip()));
         if (token == null) {
             throw new ApiException(401, "UNAUTHENTICATED", "the token sent in " + TOKEN_HEADER + " is not known to this"
                     + " cluster (revoked, mistyped, or never created); " + call + " needs " + access.needed());
@@ -96,8 +102,27 @@ public final class AccessControl {
         ctx.attribute(CALLER, new Caller(token.name(), token.id(), token.role()));
     }
 
-    private Map<String, AclToken> tokens() {
-        ClusterSnapshot s = store.snapshot();
+    /**
+     * The token with this hash in this server's state; when there is none, in the state once this server has applied
+     * what the leader has committed (a ReadIndex, only on this path), so a token created through another server a moment
+     * ago works here too. Null when it is unknown even then, or no leader confirms the read within a second.
+     */
+    private AclToken token(String hash) {
+        AclToken known = tokens(store.snapshot()).get(hash);
+        if (known != null) {
+            return known;
+        }
+        try {
+            return tokens(store.readIndexSnapshot().get(UNKNOWN_TOKEN_READ.toMillis(), TimeUnit.MILLISECONDS)).get(hash);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private Map<String, AclToken> tokens(ClusterSnapshot s) {
         long modified = s.modifyIndex(new Watch.Table(Watch.StateTable.ACL));
         TokenIndex known = index;
         if (known.modifyIndex() != modified) {
