@@ -36,17 +36,28 @@ public final class HttpControlPlane implements ControlPlane {
     /** Well under the leader's down-after (3 s by default), so a hung server leaves time to beat through another. */
     private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
     private static final String LEADER_HEADER = "X-Capstan-Leader";
+    private static final String TOKEN_HEADER = "X-Capstan-Token";
     /** A blocking query may legitimately take its whole wait; give the server this much on top. */
     private static final Duration WAIT_SLACK = Duration.ofSeconds(10);
 
     private final List<URI> servers;
     private final HttpClient http;
     private final ObjectMapper json = CapstanJson.newMapper();
+    private final String token;
     private volatile int preferred;
     /** The leader a follower sent this agent to, tried before the configured servers; null when none is known. */
     private volatile URI leader;
 
     public HttpControlPlane(List<URI> servers) {
+        this(servers, null);
+    }
+
+    /**
+     * @param token the agent token's secret, sent in {@code X-Capstan-Token} on every call (a cluster with ACLs
+     *              needs one of role agent); null sends none
+     */
+    public HttpControlPlane(List<URI> servers, String token) {
+        this.token = token == null || token.isBlank() ? null : token.strip();
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("at least one server URL is needed");
         }
@@ -151,8 +162,10 @@ public final class HttpControlPlane implements ControlPlane {
      * failure (unreachable, reset, timed out) or a server without a leader ({@code 503}) moves on to the next one.
      * Returns the last answer when no server gave a better one.
      */
-    private <T> HttpResponse<T> send(Function<URI, HttpRequest> request, HttpResponse.BodyHandler<T> handler)
+    private <T> HttpResponse<T> send(Function<URI, HttpRequest> unsigned, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
+        Function<URI, HttpRequest> request = token == null ? unsigned
+                : unsigned.andThen(r -> HttpRequest.newBuilder(r, (name, value) -> true).header(TOKEN_HEADER, token).build());
         URI known = leader;
         if (known != null) {
             try {

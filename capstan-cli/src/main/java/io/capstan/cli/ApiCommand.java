@@ -34,7 +34,8 @@ abstract class ApiCommand implements Callable<Integer> {
 
     ApiClient api() {
         if (api == null) {
-            api = new ApiClient(context().transports().apply(global.server()));
+            Transport transport = context().transports().apply(global.server());
+            api = new ApiClient(global.token() == null ? transport : transport.withToken(global.token()));
         }
         return api;
     }

@@ -40,6 +40,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             EndpointsCommand.class,
             ResolveCommand.class,
             HealthCommands.class,
+            AclCommands.class,
+            AuditCommand.class,
         })
 public final class CapstanCli implements Callable<Integer> {
 

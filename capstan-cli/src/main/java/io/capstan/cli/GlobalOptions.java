@@ -15,8 +15,18 @@ public final class GlobalOptions {
             description = "Output: ${COMPLETION-CANDIDATES} (json prints exactly the API's JSON body; default: ${DEFAULT-VALUE}).")
     Output output;
 
+    @Option(names = "--token", paramLabel = "SECRET", defaultValue = "${env:CAPSTAN_TOKEN}",
+            description = "ACL token for a cluster run with --acl, sent as X-Capstan-Token (env CAPSTAN_TOKEN, which"
+                    + " keeps it out of the process list).")
+    String token;
+
     public URI server() {
         return server;
+    }
+
+    /** The token's secret, or null when none was given. */
+    public String token() {
+        return token == null || token.isBlank() ? null : token.strip();
     }
 
     public Output output() {

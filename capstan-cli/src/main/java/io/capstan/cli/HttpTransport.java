@@ -19,14 +19,26 @@ public final class HttpTransport implements Transport {
 
     private final URI base;
     private final HttpClient http;
+    /** The ACL token's secret, or null. */
+    private final String token;
 
     public HttpTransport(URI base) {
+        this(base, null);
+    }
+
+    public HttpTransport(URI base, String token) {
         this.base = base;
+        this.token = token;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
+    }
+
+    @Override
+    public Transport withToken(String secret) {
+        return new HttpTransport(base, secret);
     }
 
     @Override
@@ -39,6 +51,10 @@ public final class HttpTransport implements Transport {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
                 .timeout(timeout)
                 .header("Accept", "application/json");
+        if (token != null) {
+            // The header Capstan documents (as Nomad has X-Nomad-Token); never printed, never logged.
+            request.header("X-Capstan-Token", token);
+        }
         if (body != null) {
             request.header("Content-Type", contentType == null ? "application/json" : contentType);
             request.method(method, HttpRequest.BodyPublishers.ofByteArray(body));

@@ -17,6 +17,11 @@ public interface Transport {
      */
     Response exchange(String method, String pathAndQuery, byte[] body, String contentType, Duration timeout);
 
+    /** The same transport sending {@code token} as {@code X-Capstan-Token} on every exchange (a fake may ignore it). */
+    default Transport withToken(String token) {
+        return this;
+    }
+
     /** The server's base URL, for messages. */
     String server();
 

@@ -1,6 +1,7 @@
 package io.capstan.dist;
 
 import io.capstan.agent.AgentConfig;
+import io.capstan.agent.HttpControlPlane;
 import io.capstan.agent.NodeAgent;
 import io.capstan.agent.PortRange;
 import java.net.URI;
@@ -51,6 +52,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "OCI runtime for container code packages: runc or crun, or a path to one (default: runc).")
     String containerRuntime;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A file holding this agent's ACL token (role agent), for a cluster run with --acl.")
+    Path tokenFile;
+
     @picocli.CommandLine.Mixin
     ImageOptions images;
 
@@ -77,10 +82,12 @@ public final class AgentCommand implements Callable<Integer> {
                 .imagePolicy(images.policy(spec))
                 .registryCredentials(images.credentials(spec))
                 .build();
-        NodeAgent agent = new NodeAgent(config);
+        HttpControlPlane controlPlane = new HttpControlPlane(config.servers(), SecretFiles.read(spec, "--token-file", tokenFile));
+        NodeAgent agent = new NodeAgent(config, controlPlane);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            controlPlane.close();
             stopped.countDown();
         }, "capstan-agent-shutdown"));
         agent.start();

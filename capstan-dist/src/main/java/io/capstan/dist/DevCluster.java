@@ -1,10 +1,12 @@
 package io.capstan.dist;
 
 import io.capstan.agent.AgentConfig;
+import io.capstan.agent.HttpControlPlane;
 import io.capstan.agent.NodeAgent;
 import io.capstan.agent.PortRange;
 import io.capstan.server.CapstanServer;
 import io.capstan.server.ServerConfig;
+import io.capstan.state.AclRole;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,11 @@ public final class DevCluster implements AutoCloseable {
     private String containerRuntime = "runc";
     private io.capstan.agent.image.ImagePruner.Policy imagePolicy;
     private Path registryCredentials;
+    /** Whether the API requires tokens ({@code dev --acl}). */
+    private boolean acl;
+    /** The secret of this dev cluster's own operate token (with ACLs), for its ready check and --deploy; else null. */
+    private String operatorToken;
+    private final List<HttpControlPlane> controlPlanes = new ArrayList<>();
 
     public DevCluster(Settings settings) {
         if (settings.nodes() < 1) {
@@ -66,6 +73,15 @@ public final class DevCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the server with ACLs: the agents, the gateway and this cluster's own checks get tokens of their own
+     * ({@link DevTokens}); an operator bootstraps theirs with {@code capstan acl bootstrap}.
+     */
+    public DevCluster withAcl() {
+        this.acl = true;
+        return this;
+    }
+
     /** Runs the nodes' container code packages with {@code runtime} (runc or crun). */
     public DevCluster withContainerRuntime(String runtime) {
         this.containerRuntime = runtime;
@@ -74,7 +90,16 @@ public final class DevCluster implements AutoCloseable {
 
     public DevCluster start() throws java.io.IOException {
         server = new CapstanServer(ServerConfig.single("s1", "127.0.0.1:" + settings.raftPort(), settings.apiPort(),
-                settings.dataDir().resolve("server")).withNodeDownAfter(settings.nodeDownAfter()).withEventLog(settings.eventLog())).start();
+                settings.dataDir().resolve("server")).withNodeDownAfter(settings.nodeDownAfter()).withEventLog(settings.eventLog())
+                .withAccess(new ServerConfig.AccessSettings(acl, null))).start();
+        String agentToken = null;
+        String gatewayToken = null;
+        if (acl) {
+            DevTokens tokens = new DevTokens(server.store(), settings.dataDir().resolve("tokens"));
+            agentToken = tokens.secret("dev-agents", AclRole.agent);
+            gatewayToken = tokens.secret("dev-gateway", AclRole.read);
+            operatorToken = tokens.secret("dev", AclRole.operate);
+        }
         int slice = settings.endpointPorts().size() / settings.nodes();
         for (int i = 1; i <= settings.nodes(); i++) {
             int first = settings.endpointPorts().first() + (i - 1) * slice;
@@ -88,13 +113,16 @@ public final class DevCluster implements AutoCloseable {
                     .imagePolicy(imagePolicy)
                     .registryCredentials(registryCredentials)
                     .build();
-            NodeAgent agent = new NodeAgent(config);
+            HttpControlPlane controlPlane = new HttpControlPlane(config.servers(), agentToken);
+            controlPlanes.add(controlPlane);
+            NodeAgent agent = new NodeAgent(config, controlPlane);
             agents.add(agent);
             agent.start();
         }
         if (gatewayPort >= 0) {
-            gateway = new io.capstan.gateway.Gateway(io.capstan.gateway.GatewayConfig.defaults(
-                    List.of(java.net.URI.create(server.apiUrl())), gatewayPort));
+            List<java.net.URI> servers = List.of(java.net.URI.create(server.apiUrl()));
+            gateway = new io.capstan.gateway.Gateway(io.capstan.gateway.GatewayConfig.defaults(servers, gatewayPort),
+                    new io.capstan.gateway.NamingClient(servers, gatewayToken));
             try {
                 gatewayBound = gateway.start();
             } catch (InterruptedException e) {
@@ -117,6 +145,11 @@ public final class DevCluster implements AutoCloseable {
 
     public String apiUrl() {
         return server.apiUrl();
+    }
+
+    /** The secret of this cluster's own operate token when it runs with ACLs ({@code <data>/tokens/dev}), else null. */
+    public String operatorToken() {
+        return operatorToken;
     }
 
     public List<NodeAgent> agents() {
@@ -145,6 +178,7 @@ public final class DevCluster implements AutoCloseable {
                 break;
             }
         }
+        controlPlanes.forEach(HttpControlPlane::close);
         if (server != null) {
             server.close();
         }

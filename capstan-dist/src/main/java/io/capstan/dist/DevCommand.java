@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import io.capstan.cli.Converters;
 import picocli.CommandLine.Model.CommandSpec;
+import io.capstan.server.acl.AccessControl;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -68,6 +69,10 @@ public final class DevCommand implements Callable<Integer> {
             description = "OCI runtime for the nodes' container code packages: runc or crun, or a path to one (default: runc).")
     String containerRuntime;
 
+    @Option(names = "--acl", description = "Require an ACL token on every API call (the nodes and the gateway get theirs"
+            + " by themselves); create yours with `capstan acl bootstrap`.")
+    boolean acl;
+
     @picocli.CommandLine.Mixin
     ImageOptions images;
 
@@ -89,6 +94,9 @@ public final class DevCommand implements Callable<Integer> {
                 capacity, PortRange.parse(endpointPorts), nodeDownAfter, !noEventLog)).withGateway(gatewayPort)
                 .withContainerRuntime(runtime)
                 .withImages(images.policy(spec), images.credentials(spec));
+        if (acl) {
+            cluster.withAcl();
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("capstan dev: stopping (workloads are stopped; state is kept in " + dir + ")");
@@ -96,15 +104,18 @@ public final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "capstan-dev-shutdown"));
         cluster.start();
-        awaitNodes(cluster.apiUrl(), nodes, Duration.ofSeconds(60));
+        awaitNodes(cluster.apiUrl(), cluster.operatorToken(), nodes, Duration.ofSeconds(60));
         System.out.println("Capstan dev cluster ready: " + nodes + " node(s), data in " + dir);
         System.out.println("API: " + cluster.apiUrl());
         System.out.println("Gateway: " + cluster.gatewayUrl() + "/App/Service/path");
+        if (acl) {
+            System.out.println("ACLs on: every API call needs a token; create the first admin token with ./capstan acl bootstrap");
+        }
         System.out.println("Try: ./capstan node list   (Ctrl-C or SIGTERM stops the cluster)");
         System.out.flush();
         if (deploy != null) {
             try {
-                new ExampleDeployment(cluster.apiUrl()).deploy(deploy);
+                new ExampleDeployment(cluster.apiUrl(), cluster.operatorToken()).deploy(deploy);
             } catch (RuntimeException | java.io.IOException e) {
                 // A failed example deployment is reported; the cluster itself keeps running.
                 System.err.println("capstan dev: --deploy " + deploy + " failed: " + e.getMessage());
@@ -115,13 +126,16 @@ public final class DevCommand implements Callable<Integer> {
     }
 
     /** Waits until every agent has registered, so "ready" means nodes can take work. */
-    private static void awaitNodes(String api, int expected, Duration timeout) throws Exception {
+    private static void awaitNodes(String api, String token, int expected, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         long index = 0;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/cluster/status?index=" + index
-                    + "&wait=2s")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder status = HttpRequest.newBuilder(URI.create(api + "/v1/cluster/status?index=" + index + "&wait=2s"));
+            if (token != null) {
+                status.header(AccessControl.TOKEN_HEADER, token);
+            }
+            HttpResponse<String> r = http.send(status.build(), HttpResponse.BodyHandlers.ofString());
             index = r.headers().firstValueAsLong(io.capstan.server.api.ApiContext.INDEX_HEADER).orElse(index);
             if (r.statusCode() == 200 && JSON.readTree(r.body()).path("nodes").path("up").asInt() >= expected) {
                 return;

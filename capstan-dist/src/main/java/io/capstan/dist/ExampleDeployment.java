@@ -20,9 +20,10 @@ final class ExampleDeployment {
     private final String server;
     private final ApiClient api;
 
-    ExampleDeployment(String server) {
+    /** @param token an operate token's secret for a cluster with ACLs, or null */
+    ExampleDeployment(String server, String token) {
         this.server = server;
-        this.api = new ApiClient(new HttpTransport(URI.create(server)));
+        this.api = new ApiClient(new HttpTransport(URI.create(server), token));
     }
 
     /** The application created for a type: HelloAppType -> HelloApp, Shop -> ShopApp. */

@@ -44,10 +44,18 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "Stop watching a service after this long without a request (default: ${DEFAULT-VALUE}).")
     Duration watchIdle;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A file holding an ACL token (role read) for a cluster run with --acl.")
+    java.nio.file.Path tokenFile;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        Gateway gateway = new Gateway(config(Arrays.stream(servers).map(String::trim).map(URI::create).toList(),
-                address, port, loadBalancing, perService, timeout, watchIdle));
+        java.util.List<URI> urls = Arrays.stream(servers).map(String::trim).map(URI::create).toList();
+        Gateway gateway = new Gateway(config(urls, address, port, loadBalancing, perService, timeout, watchIdle),
+                new io.capstan.gateway.NamingClient(urls, SecretFiles.read(spec, "--token-file", tokenFile)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

@@ -43,22 +43,37 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Largest request body accepted, e.g. an application package (default: ${DEFAULT-VALUE}).")
     long maxRequestBytes;
 
-    @Option(names = "--no-event-log", description = "Do not print cluster events as JSON lines on standard output.")
+    @Option(names = "--no-event-log", description = "Do not print cluster events (and the audit trail) as JSON lines on standard output.")
     boolean noEventLog;
+
+    @Option(names = "--acl", description = "Require an ACL token (X-Capstan-Token) on every API call; create the first"
+            + " with `capstan acl bootstrap`.")
+    boolean acl;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "With --acl and several servers: a file"
+            + " holding a secret, the same on every server, with which servers copy packages to each other.")
+    Path clusterSecretFile;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "server-" + name)).toAbsolutePath();
         Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
         RaftMembership raft = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
-        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog, maxRequestBytes));
+        ServerConfig.AccessSettings access = new ServerConfig.AccessSettings(acl,
+                SecretFiles.read(spec, "--cluster-secret-file", clusterSecretFile));
+        CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog,
+                maxRequestBytes, access));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "capstan-server-shutdown"));
         server.start();
-        System.out.println("Capstan server " + name + " ready; API: " + server.apiUrl() + ", Raft: " + raft.raftAddress());
+        System.out.println("Capstan server " + name + " ready; API: " + server.apiUrl() + ", Raft: " + raft.raftAddress()
+                + (acl ? "; ACLs on (create the first token with `capstan acl bootstrap`)" : ""));
         System.out.flush();
         stopped.await();
         return 0;

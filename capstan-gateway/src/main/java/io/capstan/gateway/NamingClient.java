@@ -27,8 +27,16 @@ public final class NamingClient implements ResolutionSource {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = CapstanJson.newMapper();
 
+    /** The ACL token's secret (role read), sent as X-Capstan-Token to a cluster run with --acl; null for none. */
+    private final String token;
+
     public NamingClient(List<URI> servers) {
+        this(servers, null);
+    }
+
+    public NamingClient(List<URI> servers, String token) {
         this.servers = List.copyOf(servers);
+        this.token = token;
     }
 
     @Override
@@ -43,8 +51,11 @@ public final class NamingClient implements ResolutionSource {
                     // election, a minority partition), as Consul's DNS answers by default; changes still arrive by index.
                     + "/resolve?secondaries=true&stale=true" + (afterVersion > 0 ? "&index=" + afterVersion + "&wait=" + wait.toMillis() + "ms" : "");
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve(path))
-                        .timeout(wait.plusSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(wait.plusSeconds(10)).GET();
+                if (token != null) {
+                    request.header("X-Capstan-Token", token);
+                }
+                HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() == 200) {
                     return json.readValue(r.body(), ServiceResolution.class);
                 }

@@ -1,5 +1,9 @@
 package io.capstan.server;
 
+import io.capstan.server.acl.AccessControl;
+import io.capstan.server.acl.AclApi;
+import io.capstan.server.acl.AuditApi;
+import io.capstan.server.acl.Secrets;
 import io.capstan.server.api.ApiContext;
 import io.capstan.server.api.ApiServer;
 import io.capstan.server.api.ApplicationApi;
@@ -70,9 +74,13 @@ public final class CapstanServer implements AutoCloseable {
         ServiceDefinitions definitions = new ServiceDefinitions(UUID::randomUUID);
         PackageStore packages = new PackageStore(config.dataDir().resolve("packages"));
         ServerDirectory servers = new ServerDirectory(store);
-        replication = new PackageReplication(packages, servers, store, config.requestTimeout(), config.maxRequestBytes());
+        replication = new PackageReplication(packages, servers, store, config.requestTimeout(), config.maxRequestBytes(),
+                config.access().clusterSecret());
         api = new ApiServer(config.apiHost(), config.apiPort(), config.maxRequestBytes(), List.of(
+                new AccessControl(store, clock, config.access().required(), config.access().clusterSecret())::register,
                 new LeaderRoutes(store, servers)::register,
+                new AclApi(context, new Secrets())::register,
+                new AuditApi(context)::register,
                 new ClusterApi(context)::register,
                 new ApplicationTypeApi(context, packages, replication, config.maxRequestBytes())::register,
                 new PeerPackageApi(packages, replication)::register,
@@ -88,7 +96,8 @@ public final class CapstanServer implements AutoCloseable {
         if (config.eventLog()) {
             journal = new EventJournal(store, System.out).start();
         }
-        LOG.info("server {} API listening on {}", config.raft().serverId(), apiUrl());
+        LOG.info("server {} API listening on {}{}", config.raft().serverId(), apiUrl(),
+                config.access().required() ? " (ACLs on: every call needs a token)" : "");
         return this;
     }
 

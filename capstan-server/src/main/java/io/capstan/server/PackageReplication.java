@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import io.capstan.server.acl.AccessControl;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -49,11 +50,15 @@ public final class PackageReplication implements AutoCloseable {
     private final ClusterStore store;
     private final Duration timeout;
     private final long maxBytes;
+    /** Sent to peers on their internal routes (with --acl); null without. */
+    private final String clusterSecret;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private Thread sync;
 
-    public PackageReplication(PackageStore packages, ServerDirectory servers, ClusterStore store, Duration timeout, long maxBytes) {
+    public PackageReplication(PackageStore packages, ServerDirectory servers, ClusterStore store, Duration timeout, long maxBytes,
+            String clusterSecret) {
+        this.clusterSecret = clusterSecret;
         this.packages = packages;
         this.servers = servers;
         this.store = store;
@@ -75,8 +80,7 @@ public final class PackageReplication implements AutoCloseable {
         CountDownLatch enough = new CountDownLatch(needed);
         AtomicInteger stored = new AtomicInteger();
         for (ServerDirectory.Member peer : peers) {
-            HttpRequest put = HttpRequest.newBuilder(URI.create(peer.apiUrl() + PEER_PATH + digest))
-                    .timeout(timeout).PUT(bodyOf(file)).build();
+            HttpRequest put = toPeer(peer, digest).PUT(bodyOf(file)).build();
             http.sendAsync(put, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
                 if (e == null && r.statusCode() / 100 == 2) {
                     stored.incrementAndGet();
@@ -91,6 +95,12 @@ public final class PackageReplication implements AutoCloseable {
                     + (peers.size() + 1) + " servers, but a registration needs a majority (" + (needed + 1) + "); start the"
                     + " servers that are down (`capstan cluster status`) and register it again");
         }
+    }
+
+    /** A request to a peer's internal route, with the cluster secret when there is one (with --acl). */
+    private HttpRequest.Builder toPeer(ServerDirectory.Member peer, String digest) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(peer.apiUrl() + PEER_PATH + digest)).timeout(timeout);
+        return clusterSecret == null ? b : b.header(AccessControl.TOKEN_HEADER, clusterSecret);
     }
 
     private static HttpRequest.BodyPublisher bodyOf(Path file) {
@@ -122,7 +132,7 @@ public final class PackageReplication implements AutoCloseable {
             return true;
         }
         for (ServerDirectory.Member peer : servers.peers()) {
-            HttpRequest get = HttpRequest.newBuilder(URI.create(peer.apiUrl() + PEER_PATH + digest)).timeout(timeout).GET().build();
+            HttpRequest get = toPeer(peer, digest).GET().build();
             try {
                 HttpResponse<InputStream> r = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream body = r.body()) {

@@ -26,9 +26,22 @@ class EventJournalTest {
             try (EventJournal journal = new EventJournal(server.store(), new PrintStream(bytes, true, StandardCharsets.UTF_8)).start()) {
                 api.post("/v1/nodes", Map.of("name", "node-1", "address", "127.0.0.1", "faultDomain", "fd:/r1", "upgradeDomain", "UD0"));
                 api.post("/v1/nodes/node-1/disable", Map.of("intent", "restart"));
-                await().atMost(Duration.ofSeconds(10)).until(() -> bytes.toString(StandardCharsets.UTF_8).lines().count() >= 3);
+                await().atMost(Duration.ofSeconds(10)).until(() -> bytes.toString(StandardCharsets.UTF_8).lines().count() >= 5);
             }
-            String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+            var mapper = CapstanJson.newMapper();
+            java.util.List<JsonNode> all = bytes.toString(StandardCharsets.UTF_8).lines().map(l -> {
+                try {
+                    return mapper.readTree(l);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+            // The audit trail's records are printed beside the events, one line per accepted write.
+            java.util.List<JsonNode> audit = all.stream().filter(n -> n.path("kind").asText().equals("Audit")).toList();
+            assertThat(audit).extracting(n -> n.path("command").asText()).containsExactly("node.register", "node.disable");
+            assertThat(audit).extracting(n -> n.path("actor").asText()).containsOnly("anonymous");
+            assertThat(audit.get(1).path("path").asText()).isEqualTo("/v1/nodes/node-1/disable");
+            String[] lines = all.stream().filter(n -> !audit.contains(n)).map(JsonNode::toString).toArray(String[]::new);
             JsonNode first = CapstanJson.newMapper().readTree(lines[0]);
             assertThat(first.path("kind").asText()).isEqualTo("NodeUp");
             assertThat(first.path("entity").asText()).isEqualTo("node-1");

@@ -31,19 +31,40 @@ final class TestApiClient {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = CapstanJson.newMapper();
     private final Supplier<String> base;
+    /** Sent in X-Capstan-Token when not null. */
+    private final String token;
 
     /** {@code base} is read at each call, so a client can be made before its server has started. */
     TestApiClient(Supplier<String> base) {
+        this(base, null);
+    }
+
+    private TestApiClient(Supplier<String> base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    /** The same server, sending {@code secret} as its ACL token. */
+    TestApiClient withToken(String secret) {
+        return new TestApiClient(base, secret);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.get() + path));
+        return token == null ? b : b.header("X-Capstan-Token", token);
     }
 
     Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base.get() + path)).GET().build());
+        return send(request(path).GET().build());
+    }
+
+    Reply delete(String path) {
+        return send(request(path).DELETE().build());
     }
 
     Reply post(String path, Object body) {
         try {
-            return send(HttpRequest.newBuilder(URI.create(base.get() + path)).header("Content-Type", "application/json")
+            return send(request(path).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -52,7 +73,7 @@ final class TestApiClient {
 
     /** {@code POST /v1/apptypes} with the folder packed as the .tar.gz the CLI uploads. */
     Reply registerPackage(Path folder) throws IOException {
-        return send(HttpRequest.newBuilder(URI.create(base.get() + "/v1/apptypes")).header("Content-Type", "application/gzip")
+        return send(request("/v1/apptypes").header("Content-Type", "application/gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(ApplicationPackage.load(folder).toTarGz())).build());
     }
 

@@ -11,6 +11,7 @@ import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthEntity;
 import io.capstan.model.health.HealthReport;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +33,7 @@ public final class ClusterSnapshot {
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, 1, 1, TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
             TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-            TreePMap.empty(), 0, TreePMap.empty());
+            TreePMap.empty(), 0, TreePMap.empty(), TreePMap.empty(), null, TreePMap.empty());
 
     final long index;
     final long nextReplicaId;
@@ -53,6 +54,9 @@ public final class ClusterSnapshot {
     final TreePMap<String, NodeUsage> usage;
     final long readyReplicas;
     final TreePMap<String, String> serverApis;
+    final TreePMap<String, AclToken> aclTokens;
+    final Instant aclBootstrappedAt;
+    final TreePMap<Long, AuditRecord> audit;
 
     ClusterSnapshot(long index, long nextReplicaId, long nextEventSeq,
             TreePMap<String, NodeRecord> nodes,
@@ -70,7 +74,10 @@ public final class ClusterSnapshot {
             TreePMap<String, Long> modifyIndexes,
             TreePMap<String, NodeUsage> usage,
             long readyReplicas,
-            TreePMap<String, String> serverApis) {
+            TreePMap<String, String> serverApis,
+            TreePMap<String, AclToken> aclTokens,
+            Instant aclBootstrappedAt,
+            TreePMap<Long, AuditRecord> audit) {
         this.index = index;
         this.nextReplicaId = nextReplicaId;
         this.nextEventSeq = nextEventSeq;
@@ -90,6 +97,24 @@ public final class ClusterSnapshot {
         this.usage = usage;
         this.readyReplicas = readyReplicas;
         this.serverApis = serverApis;
+        this.aclTokens = aclTokens;
+        this.aclBootstrappedAt = aclBootstrappedAt;
+        this.audit = audit;
+    }
+
+    /** The ACL tokens by accessor id (each with the hash of its secret, never the secret). */
+    public SortedMap<String, AclToken> aclTokens() {
+        return aclTokens;
+    }
+
+    /** When the ACLs were bootstrapped, or null if they never were. */
+    public Instant aclBootstrappedAt() {
+        return aclBootstrappedAt;
+    }
+
+    /** The audit trail, by log index, oldest first (the newest {@link StateLimits#auditHistory()} kept). */
+    public SortedMap<Long, AuditRecord> audit() {
+        return audit;
     }
 
     /** Where each control-plane server's REST API listens, by server id, as each last announced it. */

@@ -12,13 +12,16 @@ import io.capstan.model.cluster.ReplicaStatus;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.model.health.HealthEntity;
 import io.capstan.model.health.HealthReport;
+import io.capstan.state.ClusterCommand.AclCommand;
 import io.capstan.state.ClusterCommand.AgentCommand;
 import io.capstan.state.ClusterCommand.ApplicationCommand;
+import io.capstan.state.ClusterCommand.Audited;
 import io.capstan.state.ClusterCommand.HealthCommand;
 import io.capstan.state.ClusterCommand.MemberCommand;
 import io.capstan.state.ClusterCommand.NodeCommand;
 import io.capstan.state.ClusterCommand.PlacementCommand;
 import io.capstan.state.ClusterCommand.UpgradeCommand;
+import java.time.Instant;
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,6 +63,7 @@ public final class ClusterState {
     private final AgentReports reports;
     private final UpgradeCommands upgrades;
     private final MemberCommands members = new MemberCommands();
+    private final AclCommands acl = new AclCommands();
     private ClusterSnapshot current;
     private Set<String> lastTouched = Set.of();
 
@@ -99,7 +103,7 @@ public final class ClusterState {
 
     /** Checks a command against any version (the leader validates against its newest before appending). */
     public static Rejection check(ClusterSnapshot state, ClusterCommand command, StateLimits limits) {
-        return new ClusterState(limits, state).checkOn(new StateChange(state, state.index() + 1, limits.eventHistory()), command);
+        return new ClusterState(limits, state).checkOn(new StateChange(state, state.index() + 1, limits), command);
     }
 
     private Rejection checkOn(StateChange change, ClusterCommand command) {
@@ -115,6 +119,10 @@ public final class ClusterState {
                 case AgentCommand c -> reports.check(change, c);
                 case UpgradeCommand c -> upgrades.check(change, c);
                 case MemberCommand c -> members.check(change, c);
+                case AclCommand c -> acl.check(change, c);
+                case Audited c -> c.audit() == null || c.command() instanceof Audited
+                        ? Rejection.invalid("audit: an audited write carries one audit record and one command")
+                        : checkOn(change, c.command());
             };
         } catch (RuntimeException e) {
             LOG.error("checking {} failed; rejecting it", command.getClass().getSimpleName(), e);
@@ -127,19 +135,11 @@ public final class ClusterState {
      * it is rejected and nothing changes but the index. Never throws.
      */
     public CommandResult apply(long logIndex, ClusterCommand command) {
-        StateChange change = new StateChange(current, logIndex, limits.eventHistory());
+        StateChange change = new StateChange(current, logIndex, limits);
         Rejection rejection = checkOn(change, command);
         if (rejection == null) {
             try {
-                switch (command) {
-                    case NodeCommand c -> nodes.apply(change, c);
-                    case ApplicationCommand c -> applications.apply(change, c);
-                    case PlacementCommand c -> placement.apply(change, c);
-                    case HealthCommand c -> health.apply(change, c);
-                    case AgentCommand c -> reports.apply(change, c);
-                    case UpgradeCommand c -> upgrades.apply(change, c);
-                    case MemberCommand c -> members.apply(change, c);
-                }
+                applyOn(change, command);
                 current = change.build();
                 lastTouched = Set.copyOf(change.touched());
                 return change.refused() > 0 ? CommandResult.appliedInPart(logIndex, change.refused(), change.note())
@@ -150,9 +150,26 @@ public final class ClusterState {
                 rejection = Rejection.internal("the command failed while being applied (" + e + "); nothing was changed");
             }
         }
-        current = new StateChange(current, logIndex, limits.eventHistory()).build();
+        current = new StateChange(current, logIndex, limits).build();
         lastTouched = Set.of();
         return CommandResult.rejected(logIndex, rejection);
+    }
+
+    private void applyOn(StateChange change, ClusterCommand command) {
+        switch (command) {
+            case NodeCommand c -> nodes.apply(change, c);
+            case ApplicationCommand c -> applications.apply(change, c);
+            case PlacementCommand c -> placement.apply(change, c);
+            case HealthCommand c -> health.apply(change, c);
+            case AgentCommand c -> reports.apply(change, c);
+            case UpgradeCommand c -> upgrades.apply(change, c);
+            case MemberCommand c -> members.apply(change, c);
+            case AclCommand c -> acl.apply(change, c);
+            case Audited c -> {
+                applyOn(change, c.command());
+                change.audit(c.audit());
+            }
+        }
     }
 
     /** What a snapshot file holds; lists rather than maps so the encoding needs no key serializers. */
@@ -169,7 +186,10 @@ public final class ClusterState {
             List<HealthReport> healthReports,
             List<ClusterEvent> events,
             SortedMap<String, Long> modifyIndexes,
-            SortedMap<String, String> serverApis) {
+            SortedMap<String, String> serverApis,
+            List<AclToken> aclTokens,
+            Instant aclBootstrappedAt,
+            List<AuditRecord> audit) {
     }
 
     public Persisted persisted() {
@@ -185,7 +205,8 @@ public final class ClusterState {
         return new Persisted(s.index, s.nextReplicaId, s.nextEventSeq, List.copyOf(s.nodes.values()),
                 s.applicationTypeList(), List.copyOf(s.applications.values()), List.copyOf(s.services.values()),
                 List.copyOf(s.replicas.values()), deployed, reports, List.copyOf(s.events.values()),
-                new TreeMap<>(s.modifyIndexes), new TreeMap<>(s.serverApis));
+                new TreeMap<>(s.modifyIndexes), new TreeMap<>(s.serverApis), List.copyOf(s.aclTokens.values()),
+                s.aclBootstrappedAt, List.copyOf(s.audit.values()));
     }
 
     /**
@@ -231,8 +252,25 @@ public final class ClusterState {
                 TreePMap.fromSortedMap(partitions), r.replicas(), r.byNode(), r.byPartition(),
                 nested(deployed), nested(health), TreePMap.fromSortedMap(events),
                 TreePMap.fromSortedMap(new TreeMap<>(p.modifyIndexes())), usage.byNode(), usage.ready(),
-                p.serverApis() == null ? TreePMap.empty() : TreePMap.fromSortedMap(new TreeMap<>(p.serverApis())));
+                p.serverApis() == null ? TreePMap.empty() : TreePMap.fromSortedMap(new TreeMap<>(p.serverApis())),
+                aclTokens(p.aclTokens()), p.aclBootstrappedAt(), audit(p.audit()));
         return new ClusterState(StateLimits.DEFAULT, s);
+    }
+
+    private static TreePMap<String, AclToken> aclTokens(List<AclToken> tokens) {
+        TreePMap<String, AclToken> out = TreePMap.empty();
+        for (AclToken t : tokens == null ? List.<AclToken>of() : tokens) {
+            out = out.plus(t.id(), t);
+        }
+        return out;
+    }
+
+    private static TreePMap<Long, AuditRecord> audit(List<AuditRecord> records) {
+        TreePMap<Long, AuditRecord> out = TreePMap.empty();
+        for (AuditRecord r : records == null ? List.<AuditRecord>of() : records) {
+            out = out.plus(r.index(), r);
+        }
+        return out;
     }
 
     /** The replica table and its by-node and by-partition indexes, built from replicas in id order. */

@@ -6,7 +6,7 @@ package io.capstan.state;
  */
 sealed interface CommandHandler<C extends ClusterCommand>
         permits NodeCommands, ApplicationCommands, PlacementApplier, HealthCommands, AgentReports, UpgradeCommands,
-        MemberCommands {
+        MemberCommands, AclCommands {
 
     /** Why the command cannot be applied, or null when it can. */
     Rejection check(StateChange state, C command);

@@ -61,14 +61,22 @@ final class StateChange {
     private TreePMap<String, NodeUsage> usage;
     private long readyReplicas;
     private TreePMap<String, String> serverApis;
+    private TreePMap<String, AclToken> aclTokens;
+    private Instant aclBootstrappedAt;
+    private TreePMap<Long, AuditRecord> audit;
+    private final int auditHistory;
     private final Set<String> touched = new LinkedHashSet<>();
     private int refused;
     private String note;
     private boolean byPlanApplier;
 
-    StateChange(ClusterSnapshot from, long index, int eventHistory) {
+    StateChange(ClusterSnapshot from, long index, StateLimits limits) {
         this.index = index;
-        this.eventHistory = eventHistory;
+        this.eventHistory = limits.eventHistory();
+        this.auditHistory = limits.auditHistory();
+        this.aclTokens = from.aclTokens;
+        this.aclBootstrappedAt = from.aclBootstrappedAt;
+        this.audit = from.audit;
         this.nextReplicaId = from.nextReplicaId;
         this.nextEventSeq = from.nextEventSeq;
         this.nodes = from.nodes;
@@ -100,7 +108,8 @@ final class StateChange {
         }
         return new ClusterSnapshot(index, nextReplicaId, nextEventSeq, nodes, types, applications, services,
                 servicesByApplication, partitions, replicas, replicasByNode, replicasByPartition,
-                deployed, health, events, modifyIndexes, usage, readyReplicas, serverApis);
+                deployed, health, events, modifyIndexes, usage, readyReplicas, serverApis, aclTokens,
+                aclBootstrappedAt, audit);
     }
 
     /** Marks this change as the plan applier's, whose changes are not new placement inputs. */
@@ -160,6 +169,43 @@ final class StateChange {
     void putServerApi(String server, String apiUrl) {
         serverApis = serverApis.plus(server, apiUrl);
         touch(StateTable.SERVERS);
+    }
+
+    // ---- access control and the audit trail
+
+    AclToken aclToken(String id) {
+        return aclTokens.get(id);
+    }
+
+    int aclTokenCount() {
+        return aclTokens.size();
+    }
+
+    Instant aclBootstrappedAt() {
+        return aclBootstrappedAt;
+    }
+
+    void bootstrapAcl(Instant at) {
+        aclBootstrappedAt = at;
+    }
+
+    void putAclToken(AclToken token) {
+        aclTokens = aclTokens.plus(token.id(), token);
+        touch(StateTable.ACL);
+    }
+
+    void removeAclToken(String id) {
+        aclTokens = aclTokens.minus(id);
+        touch(StateTable.ACL);
+    }
+
+    /** Keeps {@code record} in the audit trail under this change's index, the oldest dropped past the history. */
+    void audit(AuditRecord record) {
+        audit = audit.plus(index, record.at(index));
+        while (audit.size() > auditHistory) {
+            audit = audit.minusFirstEntry();
+        }
+        touch(StateTable.AUDIT);
     }
 
     void putNode(NodeRecord node) {

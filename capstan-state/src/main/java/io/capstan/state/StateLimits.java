@@ -14,9 +14,10 @@ public record StateLimits(
         int maxCodePackagesPerActivation,
         int maxPlacementsPerCommand,
         int maxNodeAttributes,
-        int eventHistory) {
+        int eventHistory,
+        int auditHistory) {
 
     /** The limits every Capstan server uses. */
     public static final StateLimits DEFAULT = new StateLimits(1_000_000, 1_000, 100, 1_000, 8_192, 10_000, 64,
-            100_000, 64, 10_000);
+            100_000, 64, 10_000, 10_000);
 }

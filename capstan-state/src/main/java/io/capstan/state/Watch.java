@@ -57,5 +57,5 @@ public sealed interface Watch {
     }
 
     /** The tables of the state, for {@link Table} watches. */
-    enum StateTable { NODES, APPLICATION_TYPES, APPLICATIONS, SERVICES, REPLICAS, DEPLOYED, HEALTH, EVENTS, SERVERS }
+    enum StateTable { NODES, APPLICATION_TYPES, APPLICATIONS, SERVICES, REPLICAS, DEPLOYED, HEALTH, EVENTS, SERVERS, ACL, AUDIT }
 }

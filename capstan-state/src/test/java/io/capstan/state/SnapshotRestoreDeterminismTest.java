@@ -144,10 +144,24 @@ class SnapshotRestoreDeterminismTest {
                         HealthState.values()[random.nextInt(3)], "d", random.nextBoolean() ? Duration.ofSeconds(5) : null,
                         random.nextBoolean(), random.nextInt(5), now)), now);
                 case 13, 14 -> upgrade(s);
-                default -> random.nextInt(4) == 0
-                        ? new ClusterCommand.AnnounceServer("s" + random.nextInt(3), "http://127.0.0.1:" + (19080 + random.nextInt(3)), now)
-                        : new ClusterCommand.ExpireHealthReports(now);
+                default -> switch (random.nextInt(8)) {
+                    case 0 -> new ClusterCommand.AnnounceServer("s" + random.nextInt(3), "http://127.0.0.1:" + (19080 + random.nextInt(3)), now);
+                    case 1 -> new ClusterCommand.BootstrapAcl(token(), now);
+                    case 2 -> new ClusterCommand.CreateAclToken(token(), now);
+                    case 3 -> new ClusterCommand.RevokeAclToken(s.aclTokens().isEmpty() || random.nextInt(4) == 0
+                            ? new UUID(random.nextLong(), random.nextLong()).toString() : List.copyOf(s.aclTokens().keySet()).get(random.nextInt(s.aclTokens().size())), now);
+                    case 4 -> new ClusterCommand.Audited(new AuditRecord(0, now, "op", null, "POST", "/v1/apps/A0/services", "service.create"),
+                            new ClusterCommand.CreateService(service("A0", "S" + random.nextInt(3)), now));
+                    default -> new ClusterCommand.ExpireHealthReports(now);
+                };
             };
+        }
+
+        private AclToken token() {
+            String hash = String.format("%064x", random.nextLong() & Long.MAX_VALUE);
+            return new AclToken(new UUID(random.nextLong(), random.nextLong()).toString(), "t" + random.nextInt(5),
+                    AclRole.values()[random.nextInt(AclRole.values().length)], hash, now,
+                    random.nextBoolean() ? null : now.plusSeconds(60));
         }
 
         private ClusterCommand.NewService service(String app, String name) {

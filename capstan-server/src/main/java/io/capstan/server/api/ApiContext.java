@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.model.CapstanJson;
 import io.capstan.model.Durations;
+import io.capstan.server.acl.AccessControl;
+import io.capstan.server.acl.Caller;
+import io.capstan.state.AuditRecord;
 import io.capstan.state.ClusterCommand;
 import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterStore;
@@ -197,7 +200,7 @@ public final class ApiContext {
     public ClusterSnapshot write(Context ctx, ClusterCommand command) {
         CommandResult result;
         try {
-            result = store.submit(command).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            result = store.submit(audited(ctx, command)).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new ApiException(503, "NO_LEADER", "the control plane did not commit the change within "
                     + Durations.format(requestTimeout) + "; check `capstan cluster status` for a leader");
@@ -218,6 +221,15 @@ public final class ApiContext {
         ClusterSnapshot s = await(() -> store.awaitAfter(result.index() - 1, requestTimeout));
         ctx.header(INDEX_HEADER, Long.toString(s.index()));
         return s;
+    }
+
+    /** The command with who sent it and through which call, so the state keeps both in its audit trail. */
+    private ClusterCommand audited(Context ctx, ClusterCommand command) {
+        Caller caller = AccessControl.caller(ctx);
+        String node = command instanceof ClusterCommand.RegisterNode r ? r.node().name()
+                : ctx.pathParamMap().get("name");
+        return new ClusterCommand.Audited(new AuditRecord(0, command.at(), caller.actor(node), caller.tokenId(),
+                ctx.method().name(), ctx.path(), ClusterCommand.typeName(command)), command);
     }
 
     /** Parses a JSON body strictly: unknown fields and wrong types are named in a 400. */

@@ -1,0 +1,17 @@
+package io.capstan.state;
+
+import java.time.Instant;
+
+/**
+ * A token as the state keeps it: the SHA-256 of its secret (hex), never the secret, which only its creator saw.
+ *
+ * @param id         the public accessor id (a UUID): listed, revoked and named in the audit trail
+ * @param expiresAt  when it stops working, or null for never
+ */
+public record AclToken(String id, String name, AclRole role, String secretHash, Instant createdAt, Instant expiresAt) {
+
+    /** Whether the token is still valid at {@code now} (the reading server's clock). */
+    public boolean validAt(Instant now) {
+        return expiresAt == null || now.isBefore(expiresAt);
+    }
+}
