@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "cluster", synopsisSubcommandLabel = "COMMAND",
         description = "The cluster as a whole.",
-        subcommands = {ClusterCommands.Status.class, ClusterCommands.Snapshot.class})
+        subcommands = {ClusterCommands.Status.class, ClusterCommands.Snapshot.class, ClusterCommands.Members.class})
 final class ClusterCommands extends GroupCommand {
 
     @Command(name = "status",
@@ -53,5 +53,59 @@ final class ClusterCommands extends GroupCommand {
                     + Json.text(s, "bytes") + " bytes written in " + Json.text(s, "millis") + " ms\n");
             return 0;
         }
+    }
+
+    @Command(name = "members", synopsisSubcommandLabel = "COMMAND",
+            description = "The control-plane servers of the Raft group; add or remove one at run time (Ratis setConfiguration).",
+            subcommands = {MembersList.class, MembersAdd.class, MembersRemove.class})
+    static final class Members extends GroupCommand {
+    }
+
+    @Command(name = "list", description = "List the servers of the group's current configuration.")
+    static final class MembersList extends ApiCommand {
+        @Override
+        public Integer call() {
+            showList(api().get("/v1/cluster/members"), "no members", ClusterCommands::membersTable);
+            return 0;
+        }
+    }
+
+    @Command(name = "add", description = "Add a server started with `capstan server --join`; it catches up from the log or a snapshot.")
+    static final class MembersAdd extends ApiCommand {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "ID", description = "The new server's --name.")
+        String id;
+
+        @picocli.CommandLine.Parameters(index = "1", paramLabel = "HOST:PORT", description = "The new server's --raft-address.")
+        String raftAddress;
+
+        @Override
+        public Integer call() {
+            var body = object();
+            body.put("id", id);
+            body.put("raftAddress", raftAddress);
+            showList(api().post("/v1/cluster/members", body), "no members", ClusterCommands::membersTable);
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = "Remove a server from the group (stop it afterwards).")
+    static final class MembersRemove extends ApiCommand {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            showList(api().delete(ApiClient.path("v1", "cluster", "members", id)), "no members", ClusterCommands::membersTable);
+            return 0;
+        }
+    }
+
+    static Table membersTable(com.fasterxml.jackson.databind.JsonNode body) {
+        Table t = new Table("ID", "RAFT ADDRESS", "LEADER", "API");
+        for (var m : Json.items(body)) {
+            t.row(Json.text(m, "id"), Json.text(m, "raftAddress"), m.path("leader").asBoolean(false) ? "yes" : "",
+                    m.path("apiUrl").isTextual() ? Json.text(m, "apiUrl") : "-");
+        }
+        return t;
     }
 }

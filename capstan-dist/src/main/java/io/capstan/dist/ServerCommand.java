@@ -26,6 +26,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--peers", description = "Every member as id=host:port, comma-separated, including this one.")
     String peers;
 
+    @Option(names = "--join", description = "This server is new to a running group (the other --peers): start with no"
+            + " configuration of its own and wait until a member adds it with `capstan cluster members add`.")
+    boolean join;
+
     @Option(names = "--api-port", defaultValue = "19080", description = "REST API port (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
@@ -61,7 +65,8 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = (data != null ? data : Path.of(System.getProperty("user.home"), ".capstan", "server-" + name)).toAbsolutePath();
         Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
-        RaftMembership raft = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
+        RaftMembership founding = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
+        RaftMembership raft = join ? founding.joiningTheGroup() : founding;
         ServerConfig.AccessSettings access = new ServerConfig.AccessSettings(acl,
                 SecretFiles.read(spec, "--cluster-secret-file", clusterSecretFile));
         CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog,

@@ -55,6 +55,11 @@ public final class ApiContext {
         return clock;
     }
 
+    /** How long a write may wait to be committed before the request answers 503. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     /**
      * The state to answer from: the latest (linearizable unless {@code ?stale=true}), or (with
      * {@code ?index=N&wait=D}) the first this server applies after index N.
