@@ -28,7 +28,7 @@ final class ServiceCommands extends GroupCommand {
                 "capstan service create APP/SVC --type T",
                 "        (--stateless --instances N | --stateful --replicas N [--min-replicas M])",
                 "        [--partitions singleton|range:LOW:HIGH:COUNT|named:A,B,...]",
-                "        [--activation shared|exclusive] [--constraint EXPR]",
+                "        [--activation shared|exclusive] [--constraint EXPR] [--load-balancing round-robin|least-requests]",
                 "        [--wait] [--timeout DURATION] [--server URL] [-o table|json]"})
     static final class Create extends ApiCommand {
         @Parameters(index = "0", paramLabel = "APP/SVC", converter = Converters.Service.class,
@@ -68,6 +68,10 @@ final class ServiceCommands extends GroupCommand {
         @Option(names = "--constraint", paramLabel = "EXPR",
                 description = "Placement constraint over node properties, e.g. 'NodeType == \"frontend\"'.")
         String constraint;
+
+        @Option(names = "--load-balancing", paramLabel = "POLICY",
+                description = "How the gateway spreads requests: round-robin or least-requests (default: the manifest's, else least-requests).")
+        String loadBalancing;
 
         @Mixin
         WaitOptions waiting;
@@ -117,6 +121,9 @@ final class ServiceCommands extends GroupCommand {
             body.put("activation", (activation == null ? ActivationMode.SHARED_PROCESS : activation).wireName());
             if (constraint != null) {
                 body.put("placementConstraints", constraint);
+            }
+            if (loadBalancing != null) {
+                body.put("loadBalancing", loadBalancing);
             }
             return body;
         }
@@ -245,6 +252,9 @@ final class ServiceCommands extends GroupCommand {
         @Option(names = "--constraint", paramLabel = "EXPR", description = "New placement constraint ('' removes it).")
         String constraint;
 
+        @Option(names = "--load-balancing", paramLabel = "POLICY", description = "round-robin or least-requests.")
+        String loadBalancing;
+
         @Option(names = "--activation", paramLabel = "MODE", converter = Converters.Activation.class,
                 description = "Passed to the server, which refuses to change the activation mode of a service.")
         ActivationMode activation;
@@ -271,6 +281,9 @@ final class ServiceCommands extends GroupCommand {
             }
             if (constraint != null) {
                 body.put("placementConstraints", constraint);
+            }
+            if (loadBalancing != null) {
+                body.put("loadBalancing", loadBalancing);
             }
             if (activation != null) {
                 body.put("activation", activation.wireName());

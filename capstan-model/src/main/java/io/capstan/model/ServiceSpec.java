@@ -13,12 +13,21 @@ public record ServiceSpec(
         int instanceCount,
         int targetReplicaSetSize,
         int minReplicaSetSize,
-        String placementConstraints) {
+        String placementConstraints,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        LoadBalancing loadBalancing) {
 
     public ServiceSpec {
         activation = activation == null ? ActivationMode.SHARED_PROCESS : activation;
         partitions = partitions == null ? new PartitionScheme.Singleton() : partitions;
         placementConstraints = placementConstraints == null ? "" : placementConstraints;
+    }
+
+    /** A spec whose load balancing is the manifest's (or the gateway's default). */
+    public ServiceSpec(String serviceType, ServiceKind kind, ActivationMode activation, PartitionScheme partitions,
+                       int instanceCount, int targetReplicaSetSize, int minReplicaSetSize, String placementConstraints) {
+        this(serviceType, kind, activation, partitions, instanceCount, targetReplicaSetSize, minReplicaSetSize,
+                placementConstraints, null);
     }
 
     public static ServiceSpec stateless(String type, int instances, PartitionScheme partitions, ActivationMode activation) {
@@ -31,7 +40,7 @@ public record ServiceSpec(
 
     public ServiceSpec withPlacementConstraints(String expression) {
         return new ServiceSpec(serviceType, kind, activation, partitions, instanceCount, targetReplicaSetSize,
-                minReplicaSetSize, expression);
+                minReplicaSetSize, expression, loadBalancing);
     }
 
     /** Replicas wanted per partition, given how many nodes are eligible (for instanceCount -1). */

@@ -122,6 +122,24 @@ class ServerApiTest {
     }
 
     @Test
+    void aServiceCreatedOrUpdatedWithALoadBalancingOverridesTheManifest() {
+        assertThat(post("/v1/apps", Map.of("name", "Lb2", "type", "ShopType", "version", "1.0.0")).status()).isEqualTo(201);
+        assertThat(post("/v1/apps/Lb2/services", Map.of("name", "Cart", "serviceType", "CartType", "targetReplicaSetSize", 1,
+                "loadBalancing", "round-robin")).status()).isEqualTo(201);
+        assertThat(get("/v1/apps/Lb2/services/Cart/resolve").body().path("loadBalancing").asText()).isEqualTo("round-robin");
+
+        Reply bad = post("/v1/apps/Lb2/services", Map.of("name", "Other", "serviceType", "CartType", "targetReplicaSetSize", 1,
+                "loadBalancing", "fastest"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().toString()).contains("loadBalancing", "round-robin or least-requests");
+        assertThat(get("/v1/apps/Lb2/services/Other").status()).as("nothing was created").isEqualTo(404);
+
+        assertThat(api.patch("/v1/apps/Lb2/services/Cart", Map.of("loadBalancing", "least-requests")).status()).isEqualTo(200);
+        assertThat(get("/v1/apps/Lb2/services/Cart/resolve").body().path("loadBalancing").asText()).isEqualTo("least-requests");
+        assertThat(api.delete("/v1/apps/Lb2").status()).as("its replicas free the nodes for the other tests").isEqualTo(200);
+    }
+
+    @Test
     void aBadLoadBalancingIsRefusedNamingTheField() throws Exception {
         Path bad = dir.resolve("bad-lb");
         Files.createDirectories(bad);

@@ -71,6 +71,15 @@ final class TestApiClient {
         }
     }
 
+    Reply patch(String path, Object body) {
+        try {
+            return send(request(path).header("Content-Type", "application/json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code POST /v1/apptypes} with the folder packed as the .tar.gz the CLI uploads. */
     Reply registerPackage(Path folder) throws IOException {
         return send(request("/v1/apptypes").header("Content-Type", "application/gzip")

@@ -100,8 +100,14 @@ public final class NamingApi {
         return new ServiceResolution(svc.name().shortName(), svc.spec().kind(), s.index(), out, loadBalancing(s, svc));
     }
 
-    /** What the application's manifest asks for the service (its default service's, else its type's), or null. */
+    /**
+     * What the service was created (or updated) with, else what the application's manifest asks for it (its default
+     * service's, else its type's), or null for the gateway's default.
+     */
     private static LoadBalancing loadBalancing(ClusterSnapshot s, ServiceRecord svc) {
+        if (svc.spec().loadBalancing() != null) {
+            return svc.spec().loadBalancing();
+        }
         ApplicationRecord app = s.applications().get(svc.name().application());
         return app == null ? null : s.applicationType(app.typeName(), app.typeVersion())
                 .map(t -> t.manifest().loadBalancingOf(svc.name().service(), svc.spec().serviceType())).orElse(null);

@@ -1,6 +1,7 @@
 package io.capstan.server.api;
 
 import io.capstan.model.ActivationMode;
+import io.capstan.model.LoadBalancing;
 import io.capstan.model.PartitionScheme;
 import io.capstan.model.ServiceKind;
 import io.capstan.model.ServiceName;
@@ -28,12 +29,12 @@ public final class ServiceApi {
     /** The body of {@code POST /v1/apps/{app}/services}; {@code kind} defaults to the service type's. */
     public record CreateServiceRequest(String name, String serviceType, ServiceKind kind, Integer instanceCount,
             Integer targetReplicaSetSize, Integer minReplicaSetSize, PartitionScheme partitions, ActivationMode activation,
-            String placementConstraints) {
+            String placementConstraints, LoadBalancing loadBalancing) {
     }
 
     /** The body of {@code PATCH /v1/apps/{app}/services/{svc}}: only the fields to change. */
     public record UpdateServiceRequest(Integer instanceCount, Integer targetReplicaSetSize, Integer minReplicaSetSize,
-            String placementConstraints, ActivationMode activation, PartitionScheme partitions) {
+            String placementConstraints, ActivationMode activation, PartitionScheme partitions, LoadBalancing loadBalancing) {
     }
 
     private final ApiContext api;
@@ -99,7 +100,7 @@ public final class ServiceApi {
         ServiceSpec spec = new ServiceSpec(req.serviceType(), kind, req.activation(), req.partitions(),
                 orZero(req.instanceCount()), orZero(req.targetReplicaSetSize()),
                 req.minReplicaSetSize() != null ? req.minReplicaSetSize() : orZero(req.targetReplicaSetSize()),
-                req.placementConstraints());
+                req.placementConstraints(), req.loadBalancing());
         if (s.services().containsKey(new ServiceName(app.name(), validName(req.name())))) {
             throw new ApiException(409, "ALREADY_EXISTS", "service " + app.name() + "/" + req.name()
                     + " already exists; choose another name or delete it first");
@@ -122,7 +123,8 @@ public final class ServiceApi {
                 req.instanceCount() != null ? req.instanceCount() : old.instanceCount(),
                 req.targetReplicaSetSize() != null ? req.targetReplicaSetSize() : old.targetReplicaSetSize(),
                 req.minReplicaSetSize() != null ? req.minReplicaSetSize() : old.minReplicaSetSize(),
-                req.placementConstraints() != null ? req.placementConstraints() : old.placementConstraints());
+                req.placementConstraints() != null ? req.placementConstraints() : old.placementConstraints(),
+                req.loadBalancing() != null ? req.loadBalancing() : old.loadBalancing());
         if (spec.activation() == old.activation() && spec.partitions().equals(old.partitions())) {
             definitions.checkUpdate(app, type, svc, spec);
         }
