@@ -59,7 +59,7 @@ class SnapshotRestoreDeterminismTest {
     }
 
     private void check(long seed) throws Exception {
-        List<ClusterCommand> commands = new CommandStream(seed).commands(200 + (int) (seed % 5) * 60);
+        List<ClusterCommand> commands = new CommandStream(seed).commands(300 + (int) (seed % 5) * 60);
         int cut = commands.size() / 2 + (int) (seed % 17);
         ClusterState straight = new ClusterState();
         ClusterState restored = new ClusterState();
