@@ -51,6 +51,10 @@ final class AclCommands extends GroupCommand {
         @Option(names = "--ttl", paramLabel = "D", description = "How long it works, e.g. 24h (default: until revoked).")
         String ttl;
 
+        @Option(names = "--node", paramLabel = "NODE", description = "With --role agent: the one node the token may register,"
+                + " heartbeat and report for (default: any node).")
+        String node;
+
         @Override
         public Integer call() {
             if (!List.of("read", "operate", "admin", "agent").contains(role)) {
@@ -59,6 +63,9 @@ final class AclCommands extends GroupCommand {
             ObjectNode body = object().put("role", role);
             if (name != null) {
                 body.put("name", name);
+            }
+            if (node != null) {
+                body.put("node", node);
             }
             if (ttl != null) {
                 body.put("ttl", ttl);

@@ -146,6 +146,31 @@ class AccessControlTest {
     }
 
     @Test
+    void anAgentTokenBoundToANodeActsForThatNodeOnly() {
+        Reply created = admin.post("/v1/acl/tokens", Map.of("role", "agent", "name", "n1-agent", "node", "n1"));
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        TestApiClient n1 = anonymous.withToken(secret(created));
+        assertThat(n1.post("/v1/nodes", NODE).status()).isEqualTo(200);
+        assertThat(n1.post("/v1/nodes/n1/heartbeat", Map.of()).status()).isEqualTo(200);
+        assertThat(n1.get("/v1/nodes/n1/assignment").status()).isEqualTo(200);
+
+        Map<String, String> other = new java.util.HashMap<>(NODE);
+        other.put("name", "n2");
+        Reply register = n1.post("/v1/nodes", other);
+        Reply heartbeat = n1.post("/v1/nodes/n2/heartbeat", Map.of());
+        Reply report = n1.post("/v1/nodes/n2/report", Map.of("node", "n2", "assignmentIndex", 0, "deployed", java.util.List.of()));
+        for (Reply r : java.util.List.of(register, heartbeat, report)) {
+            assertThat(r.status()).as(r.body().toString()).isEqualTo(403);
+            assertThat(r.message()).contains("bound to node n1", "may not act for node n2");
+        }
+        assertThat(admin.get("/v1/nodes").body().path("items")).extracting(n -> n.path("name").asText()).doesNotContain("n2");
+
+        Reply misbound = admin.post("/v1/acl/tokens", Map.of("role", "operate", "name", "bad", "node", "n1"));
+        assertThat(misbound.status()).isEqualTo(400);
+        assertThat(misbound.message()).contains("node", "only an agent token");
+    }
+
+    @Test
     void aRevokedTokenStopsWorkingAtOnceAndAnExpiredOneAtItsTime() {
         TestApiClient reader = token(AclRole.read, "reader");
         String id = lastId;

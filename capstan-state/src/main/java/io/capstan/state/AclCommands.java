@@ -47,6 +47,9 @@ final class AclCommands implements CommandHandler<AclCommand> {
         if (t.role() == null) {
             return Rejection.invalid("role: give one of read, operate, admin, agent");
         }
+        if (t.node() != null && (t.role() != AclRole.agent || Names.problem(t.node()) != null)) {
+            return Rejection.invalid("node: only an agent token is bound to a node, and it needs a valid node name");
+        }
         if (t.secretHash() == null || !t.secretHash().matches("[0-9a-f]{64}")) {
             return Rejection.invalid("token.secretHash: must be a SHA-256 in hex");
         }

@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +30,8 @@ public final class AccessControl {
     /** The request header carrying a token's secret (or, between servers, the cluster secret). */
     public static final String TOKEN_HEADER = "X-Capstan-Token";
     private static final String CALLER = "capstan.caller";
+    /** A node's own routes (heartbeat, report, assignment, command results), whose node a bound agent token must match. */
+    private static final Pattern NODE_PATH = Pattern.compile("/v1/nodes/([^/]+)/.+");
     private static final Duration UNKNOWN_TOKEN_READ = Duration.ofSeconds(1);
 
     private final ClusterStore store;
@@ -99,7 +103,13 @@ public final class AccessControl {
             throw new ApiException(403, "PERMISSION_DENIED", "token " + token.name() + " (" + token.id() + ") has role "
                     + token.role() + "; " + call + " needs " + access.needed());
         }
-        ctx.attribute(CALLER, new Caller(token.name(), token.id(), token.role()));
+        Caller caller = new Caller(token.name(), token.id(), token.role(), token.node());
+        Matcher nodePath = NODE_PATH.matcher(ctx.path());
+        String denied = nodePath.matches() ? caller.deniedFor(nodePath.group(1)) : null;
+        if (denied != null) {
+            throw new ApiException(403, "PERMISSION_DENIED", denied + "; " + call + " needs a token for that node");
+        }
+        ctx.attribute(CALLER, caller);
     }
 
     /**

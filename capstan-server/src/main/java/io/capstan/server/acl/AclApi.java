@@ -24,13 +24,14 @@ import java.util.UUID;
 public final class AclApi {
 
     /** A token creation: the role, and optionally a name and a time to live ({@code 30s}, {@code 24h}). */
-    public record TokenRequest(AclRole role, String name, String ttl) {
+    public record TokenRequest(AclRole role, String name, String ttl, String node) {
     }
 
     /** A token as listed: everything but its secret (and its hash). */
-    public record TokenView(String id, String name, AclRole role, Instant createdAt, Instant expiresAt, boolean expired) {
+    public record TokenView(String id, String name, AclRole role, Instant createdAt, Instant expiresAt, boolean expired,
+                            String node) {
         static TokenView of(AclToken t, Instant now) {
-            return new TokenView(t.id(), t.name(), t.role(), t.createdAt(), t.expiresAt(), !t.validAt(now));
+            return new TokenView(t.id(), t.name(), t.role(), t.createdAt(), t.expiresAt(), !t.validAt(now), t.node());
         }
     }
 
@@ -92,8 +93,12 @@ public final class AclApi {
             }
             expiresAt = now.plus(ttl);
         }
+        if (request.node() != null && (request.role() != AclRole.agent || Names.problem(request.node()) != null)) {
+            throw ApiException.invalid("node: only an agent token is bound to a node (--role agent --node NAME), with a valid"
+                    + " node name");
+        }
         String secret = secrets.newSecret();
-        AclToken token = new AclToken(id, name, request.role(), Secrets.hash(secret), now, expiresAt);
+        AclToken token = new AclToken(id, name, request.role(), Secrets.hash(secret), now, expiresAt, request.node());
         api.write(ctx, new ClusterCommand.CreateAclToken(token, now));
         ctx.status(201).json(created(token, secret));
     }

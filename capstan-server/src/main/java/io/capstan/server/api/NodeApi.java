@@ -145,6 +145,10 @@ public final class NodeApi {
         if (problem != null) {
             throw ApiException.invalid("name: node name " + problem);
         }
+        String denied = io.capstan.server.acl.AccessControl.caller(ctx).deniedFor(d.name());
+        if (denied != null) {
+            throw new ApiException(403, "PERMISSION_DENIED", denied + "; register it with that node's token");
+        }
         if (d.faultDomain() == null || !d.faultDomain().startsWith("fd:/")) {
             throw ApiException.invalid("faultDomain: '" + d.faultDomain() + "' must look like fd:/dc1/rack1");
         }
