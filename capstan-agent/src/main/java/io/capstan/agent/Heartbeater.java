@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Registers the node, then heartbeats every interval, or less often when the server asks (it spreads a large
  * cluster's heartbeats so the leader absorbs a bounded rate); registers again whenever a server no longer knows it.
+ * Every heartbeat answer renews the node's {@link NodeLease} for the lease it states, from when that beat was sent.
  */
 final class Heartbeater implements Runnable {
 
@@ -21,12 +22,14 @@ final class Heartbeater implements Runnable {
     private final Duration interval;
     private final Runnable onRegistered;
     private final Consumer<NodeCommand> commands;
+    private final NodeLease lease;
     private volatile boolean registered;
 
     /** @param commands takes each operator command a heartbeat answer brings (must not block) */
     Heartbeater(ControlPlane controlPlane, Supplier<NodeDescription> description, Duration interval, Runnable onRegistered,
-                Consumer<NodeCommand> commands) {
+                Consumer<NodeCommand> commands, NodeLease lease) {
         this.commands = commands;
+        this.lease = lease;
         this.controlPlane = controlPlane;
         this.description = description;
         this.interval = interval;
@@ -51,16 +54,21 @@ final class Heartbeater implements Runnable {
                         registered = true;
                         log.info("node {} registered", d.name());
                         onRegistered.run();
+                        // Beat at once: the answer brings the lease, which a freshly started agent does not hold yet.
+                        continue;
                     } else {
+                        long sentAt = lease.now();
                         var asked = controlPlane.heartbeat(description.get().name());
                         if (asked.isEmpty()) {
                             log.info("the server does not know node {}: registering again", description.get().name());
+                            // Registered again after the usual pause: it beats at once afterwards, so no tight loop.
                             registered = false;
-                            continue;
+                        } else {
+                            lease.renew(sentAt, Duration.ofMillis(asked.get().downAfterMillis()));
+                            Duration askedFor = Duration.ofMillis(Math.max(0, asked.get().nextHeartbeatMillis()));
+                            next = askedFor.compareTo(interval) > 0 ? askedFor : interval;
+                            asked.get().commands().forEach(commands);
                         }
-                        Duration askedFor = Duration.ofMillis(Math.max(0, asked.get().nextHeartbeatMillis()));
-                        next = askedFor.compareTo(interval) > 0 ? askedFor : interval;
-                        asked.get().commands().forEach(commands);
                     }
                     retry.reset();
                     if (failing) {

@@ -69,9 +69,11 @@ public final class NodeAgent implements AutoCloseable {
             manager = new ActivationManager(config.withLocalApi(localApi.url()), packages, reporter::signal);
             manager.recover();
             NodeCommandRunner commands = new NodeCommandRunner(config.name(), controlPlane, () -> manager);
+            NodeLease lease = new NodeLease(System::nanoTime);
             heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal,
-                    commands::accept);
+                    commands::accept, lease);
             loops.add(loop("heartbeat", heartbeater));
+            loops.add(loop("lease", new LeaseKeeper(lease, controlPlane, manager, config.name(), config.heartbeatInterval())));
             loops.add(loop("assignment", new AssignmentWatcher(controlPlane, manager, config.name(), config.assignmentWait())));
             loops.add(loop("report", reporter));
             lifeCycle.transition(LifeCycle.State.RUNNING);
