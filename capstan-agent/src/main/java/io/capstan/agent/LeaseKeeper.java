@@ -36,7 +36,7 @@ final class LeaseKeeper implements Runnable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 lease.awaitLoss();
-                manager.fence("node " + node + " lost its lease: no heartbeat answered by the leader in time");
+                manager.fence("node " + node + " holds no lease (no heartbeat answered by the leader within it)");
                 reconcile();
             }
         } catch (InterruptedException e) {
