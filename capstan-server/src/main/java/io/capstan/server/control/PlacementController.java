@@ -173,7 +173,7 @@ public final class PlacementController implements LeaderController {
             }
             services = withoutInFlight(services, inFlight, deferred);
             int planned = services.size();
-            services = withoutUnfencedPrimaries(state, services, fences.at(state, now), awaitingLease);
+            services = withoutPrimariesStillServing(state, services, fences.at(state, now), awaitingLease);
             if (services.isEmpty()) {
                 continue;
             }
@@ -219,7 +219,7 @@ public final class PlacementController implements LeaderController {
      * {@code awaitingLease} until the latest such lease among them has surely run out, with every service sharing a
      * SharedProcess activation with them.
      */
-    private static Collection<ServiceRecord> withoutUnfencedPrimaries(ClusterSnapshot state, Collection<ServiceRecord> services,
+    private static Collection<ServiceRecord> withoutPrimariesStillServing(ClusterSnapshot state, Collection<ServiceRecord> services,
             Map<String, Instant> fenced, Map<ServiceName, Instant> awaitingLease) {
         if (fenced.isEmpty()) {
             return services;

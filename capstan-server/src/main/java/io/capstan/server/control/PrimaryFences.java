@@ -2,10 +2,10 @@ package io.capstan.server.control;
 
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
+import io.capstan.state.ClusterSnapshot;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import io.capstan.state.ClusterSnapshot;
 
 /**
  * Until when the Primaries on each Down node may still be serving: their agent demotes them once its lease has run
