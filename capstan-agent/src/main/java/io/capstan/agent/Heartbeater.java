@@ -24,12 +24,14 @@ final class Heartbeater implements Runnable {
     private final Runnable onRegistered;
     private final Consumer<NodeCommand> commands;
     private final NodeLease lease;
+    private final ServerContact contact;
     private volatile boolean registered;
 
     /** @param commands takes each operator command a heartbeat answer brings (must not block) */
     Heartbeater(ControlPlane controlPlane, Supplier<NodeDescription> description, Duration interval, Runnable onRegistered,
-                Consumer<NodeCommand> commands, NodeLease lease) {
+                Consumer<NodeCommand> commands, NodeLease lease, ServerContact contact) {
         this.commands = commands;
+        this.contact = contact;
         this.lease = lease;
         this.controlPlane = controlPlane;
         this.description = description;
@@ -75,6 +77,7 @@ final class Heartbeater implements Runnable {
                     if (failing) {
                         log.info("the servers answer again");
                         failing = false;
+                        contact.reconnected();
                     }
                     // Why a fixed delay: heartbeats are periodic by definition: the configured period, or the server's.
                     Thread.sleep(next);

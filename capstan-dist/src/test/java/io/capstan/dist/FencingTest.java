@@ -127,7 +127,7 @@ class FencingTest {
         RoleLine again = await().atMost(Duration.ofSeconds(20)).until(() -> lines().stream()
                 .filter(l -> l.pid() == oldPrimary.pid() && l.servesAsPrimary() && l.at() > demoted.at()).findFirst(), Optional::isPresent).get();
         System.out.printf("demotion -> Primary again %d ms%n", again.at() - demoted.at());
-        // The agent's assignment query and reports may be backing off (up to 10 s each) from the cut.
+        // If the node was Down for a moment, its Edge instance is placed anew and started.
         await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
             assertThat(client.get("/v1/apps/FencingApp").ok().path("converged").asBoolean()).isTrue();
             assertThat(current().values()).filteredOn(RoleLine::servesAsPrimary).extracting(RoleLine::pid)
