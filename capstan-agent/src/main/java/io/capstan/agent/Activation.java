@@ -813,10 +813,26 @@ final class Activation implements CodePackageSupervisor.Host {
         }
     }
 
+    /** Writes replicas.json again: the node's fence was raised or lifted ({@link NodeFence}). */
+    void fenceChanged() {
+        synchronized (lock) {
+            if (phase != Phase.STOPPING && phase != Phase.STOPPED && Files.isDirectory(paths.work())) {
+                writeReplicasFile();
+            }
+        }
+    }
+
+    /** Whether this activation hosts a Primary by its assignment. */
+    boolean hostsPrimary() {
+        synchronized (lock) {
+            return spec.replicas().stream().anyMatch(r -> r.role() == io.capstan.model.cluster.ReplicaRole.Primary);
+        }
+    }
+
     /** Called with {@code lock} held so the file always shows the latest replicas. */
     private void writeReplicasFile() {
         try {
-            AtomicFiles.write(paths.replicasFile(), services.json().writeValueAsBytes(spec.replicas()));
+            AtomicFiles.write(paths.replicasFile(), services.fence().replicasFile(spec.replicas(), services.json()));
         } catch (IOException e) {
             log.error("cannot write {}", paths.replicasFile(), e);
         }

@@ -64,6 +64,8 @@ public final class ActivationManager implements AutoCloseable {
     private final Set<Activation> stopping = new HashSet<>();
     private final Map<ActivationKey, CompletableFuture<Void>> lastStop = new LinkedHashMap<>();
     private long assignmentIndex;
+    /** The assignment the fence was last lifted on: an older one that arrives afterwards was read before it. */
+    private long liftedAtIndex;
     private boolean recovered;
     private boolean closed;
 
@@ -86,7 +88,7 @@ public final class ActivationManager implements AutoCloseable {
                 new ContainerDriver(ContainerRuntime.find(config.containerRuntime(), config.dataDir().resolve("runtime"),
                         config.cgroupRoot()).orElse(null), config.containerRuntime(), launcher, stopper, json),
                 images, new RegistryPuller(images, json, credentials(config)), onChange, json,
-                new ProbeChecker(launcher, stopper), new FolderDigests());
+                new ProbeChecker(launcher, stopper), new FolderDigests(), new NodeFence());
         this.imagePruner = new ImagePruner(images, this::imagesInUse, services.clock(), config.imagePolicy());
         timers.every(config.logRotation().checkInterval(), this::rotateLogs);
         timers.every(IMAGE_PRUNE_INTERVAL, this::pruneImages);
@@ -194,6 +196,15 @@ public final class ActivationManager implements AutoCloseable {
         if (!recovered) {
             throw new IllegalStateException("recover() must run before the first converge()");
         }
+        if (assignment.index() < liftedAtIndex) {
+            // Read before the fresh assignment the fence was lifted on: converging it would bring back what the
+            // cluster decided against while this node was cut off. Only once: a server whose state was reset is
+            // followed from its next answer on.
+            log.info("assignment {} is older than {}, which lifted the fence: ignored", assignment.index(), liftedAtIndex);
+            liftedAtIndex = 0;
+            return;
+        }
+        liftedAtIndex = 0;
         assignmentIndex = assignment.index();
         Map<ActivationKey, ServicePackageActivation> wanted = new LinkedHashMap<>();
         for (ServicePackageActivation a : assignment.activations()) {
@@ -230,6 +241,40 @@ public final class ActivationManager implements AutoCloseable {
         services.packages().retainOnly(inUse);
         services.folderDigests().retainOnly(inUse);
         services.onChange().run();
+    }
+
+    /**
+     * Demotes every replica this node hosts as Primary in its activation's replicas file (see {@link NodeFence}); no
+     * process restarts. Stays so, for activations started meanwhile too, until {@link #liftFence}.
+     */
+    public synchronized void fence(String why) {
+        if (services.fence().fenced()) {
+            return;
+        }
+        services.fence().set(true);
+        long primaries = active.values().stream().filter(Activation::hostsPrimary).count();
+        if (primaries > 0) {
+            log.warn("{}: demoting the Primaries of {} activation(s) until the cluster is heard from again", why, primaries);
+        }
+        active.values().forEach(Activation::fenceChanged);
+        services.onChange().run();
+    }
+
+    /**
+     * Converges to {@code fresh} (read after the lease came back) and then lifts the fence, if {@code leaseHeld} still
+     * says so; returns whether it did. Replicas files then show the roles {@code fresh} assigns.
+     */
+    public synchronized boolean liftFence(NodeAssignment fresh, java.util.function.BooleanSupplier leaseHeld) {
+        if (closed || !leaseHeld.getAsBoolean()) {
+            return false;
+        }
+        converge(fresh);
+        liftedAtIndex = fresh.index();
+        if (services.fence().fenced()) {
+            services.fence().set(false);
+            active.values().forEach(Activation::fenceChanged);
+        }
+        return true;
     }
 
     /** Every activation on this node as observed now (ones being deactivated included). */

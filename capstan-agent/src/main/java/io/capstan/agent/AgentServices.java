@@ -17,7 +17,7 @@ import java.time.Clock;
 /**
  * The collaborators one agent's activations share: its config, package store, process launcher and stopper,
  * cgroups, port allocator, timers and clock (restarts, exit callbacks), drivers, unpacked images, change listener, JSON mapper,
- * the checker every probe uses, and the content digests of extracted package folders.
+ * the checker every probe uses, the content digests of extracted package folders, and whether the node's Primaries are fenced.
  */
 record AgentServices(
         AgentConfig config,
@@ -35,7 +35,8 @@ record AgentServices(
         Runnable onChange,
         ObjectMapper json,
         ProbeChecker probes,
-        FolderDigests folderDigests) {
+        FolderDigests folderDigests,
+        NodeFence fence) {
 
     /** The driver that runs {@code codePackage}'s kind. */
     CodePackageDriver driverFor(CodePackageManifest codePackage) {

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds a blocking query on the node's assignment ({@code ?index=N&wait=...}) and converges to every answer;
- * on errors backs off 1 s doubling to 10 s and keeps going.
+ * on errors backs off 1 s doubling to 10 s (cut short when the servers answer heartbeats again) and keeps going.
  */
 final class AssignmentWatcher implements Runnable {
 
@@ -17,8 +17,10 @@ final class AssignmentWatcher implements Runnable {
     private final ActivationManager manager;
     private final String node;
     private final Duration wait;
+    private final ServerContact contact;
 
-    AssignmentWatcher(ControlPlane controlPlane, ActivationManager manager, String node, Duration wait) {
+    AssignmentWatcher(ControlPlane controlPlane, ActivationManager manager, String node, Duration wait, ServerContact contact) {
+        this.contact = contact;
         this.controlPlane = controlPlane;
         this.manager = manager;
         this.node = node;
@@ -54,8 +56,8 @@ final class AssignmentWatcher implements Runnable {
                         log.warn("node {}: cannot get the assignment: {}", node, e.toString());
                         failing = true;
                     }
-                    // Why a fixed delay: the server is unreachable: back off (1s doubling to 10s) rather than hammer it.
-                    Thread.sleep(retry.next());
+                    // The server is unreachable: back off (1s doubling to 10s) rather than hammer it, until it answers again.
+                    contact.backOff(retry.next());
                 }
             }
         } catch (InterruptedException e) {

@@ -11,6 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Registers the node, then heartbeats every interval, or less often when the server asks (it spreads a large
  * cluster's heartbeats so the leader absorbs a bounded rate); registers again whenever a server no longer knows it.
+ * Every heartbeat answer renews the node's {@link NodeLease} for the lease it states, from when that beat was sent;
+ * while the lease is lost, failed heartbeats are retried four times as often.
  */
 final class Heartbeater implements Runnable {
 
@@ -21,12 +23,16 @@ final class Heartbeater implements Runnable {
     private final Duration interval;
     private final Runnable onRegistered;
     private final Consumer<NodeCommand> commands;
+    private final NodeLease lease;
+    private final ServerContact contact;
     private volatile boolean registered;
 
     /** @param commands takes each operator command a heartbeat answer brings (must not block) */
     Heartbeater(ControlPlane controlPlane, Supplier<NodeDescription> description, Duration interval, Runnable onRegistered,
-                Consumer<NodeCommand> commands) {
+                Consumer<NodeCommand> commands, NodeLease lease, ServerContact contact) {
         this.commands = commands;
+        this.contact = contact;
+        this.lease = lease;
         this.controlPlane = controlPlane;
         this.description = description;
         this.interval = interval;
@@ -51,21 +57,27 @@ final class Heartbeater implements Runnable {
                         registered = true;
                         log.info("node {} registered", d.name());
                         onRegistered.run();
+                        // Beat at once: the answer brings the lease, which a freshly started agent does not hold yet.
+                        continue;
                     } else {
+                        long sentAt = lease.now();
                         var asked = controlPlane.heartbeat(description.get().name());
                         if (asked.isEmpty()) {
                             log.info("the server does not know node {}: registering again", description.get().name());
+                            // Registered again after the usual pause: it beats at once afterwards, so no tight loop.
                             registered = false;
-                            continue;
+                        } else {
+                            lease.renew(sentAt, Duration.ofMillis(asked.get().downAfterMillis()));
+                            Duration askedFor = Duration.ofMillis(Math.max(0, asked.get().nextHeartbeatMillis()));
+                            next = askedFor.compareTo(interval) > 0 ? askedFor : interval;
+                            asked.get().commands().forEach(commands);
                         }
-                        Duration askedFor = Duration.ofMillis(Math.max(0, asked.get().nextHeartbeatMillis()));
-                        next = askedFor.compareTo(interval) > 0 ? askedFor : interval;
-                        asked.get().commands().forEach(commands);
                     }
                     retry.reset();
                     if (failing) {
                         log.info("the servers answer again");
                         failing = false;
+                        contact.reconnected();
                     }
                     // Why a fixed delay: heartbeats are periodic by definition: the configured period, or the server's.
                     Thread.sleep(next);
@@ -74,8 +86,9 @@ final class Heartbeater implements Runnable {
                         log.warn("{} failed: {}", registered ? "heartbeat" : "registration", e.toString());
                         failing = true;
                     }
-                    // Why a fixed delay: keep the heartbeat period while registered; back off while registration fails.
-                    Thread.sleep(registered ? next : retry.next());
+                    // Why a fixed delay: keep the heartbeat period while registered (a quarter of it once the lease is
+                    // lost, so fenced Primaries serve again soon after the link heals); back off while registration fails.
+                    Thread.sleep(!registered ? retry.next() : lease.held() ? next : next.dividedBy(4));
                 }
             }
         } catch (InterruptedException e) {

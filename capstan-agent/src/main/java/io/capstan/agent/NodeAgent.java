@@ -62,17 +62,20 @@ public final class NodeAgent implements AutoCloseable {
             dataDirLock = DataDirLock.acquire(config.dataDir());
             PackageCache packages = new PackageCache(config.dataDir().resolve("packages"), controlPlane);
             packages.removeTemporaries();
+            ServerContact contact = new ServerContact();
             reporter = new Reporter(controlPlane, this::report, config.reportResync(),
-                    () -> heartbeater != null && heartbeater.registered());
+                    () -> heartbeater != null && heartbeater.registered(), contact);
             localApi = LocalApi.start(controlPlane);
             // Workloads started from now on find the local API in CAPSTAN_AGENT_API.
             manager = new ActivationManager(config.withLocalApi(localApi.url()), packages, reporter::signal);
             manager.recover();
             NodeCommandRunner commands = new NodeCommandRunner(config.name(), controlPlane, () -> manager);
+            NodeLease lease = new NodeLease(System::nanoTime);
             heartbeater = new Heartbeater(controlPlane, this::description, config.heartbeatInterval(), reporter::signal,
-                    commands::accept);
+                    commands::accept, lease, contact);
             loops.add(loop("heartbeat", heartbeater));
-            loops.add(loop("assignment", new AssignmentWatcher(controlPlane, manager, config.name(), config.assignmentWait())));
+            loops.add(loop("lease", new LeaseKeeper(lease, controlPlane, manager, config.name(), config.heartbeatInterval())));
+            loops.add(loop("assignment", new AssignmentWatcher(controlPlane, manager, config.name(), config.assignmentWait(), contact)));
             loops.add(loop("report", reporter));
             lifeCycle.transition(LifeCycle.State.RUNNING);
             log.info("agent {} running (data {}, cgroups {})", config.name(), config.dataDir(), manager.cgroupMode());

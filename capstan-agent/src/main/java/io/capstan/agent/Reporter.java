@@ -22,12 +22,18 @@ final class Reporter implements Runnable {
     private final Supplier<NodeReport> report;
     private final Duration resync;
     private final BooleanSupplier registered;
+    private final ServerContact contact;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean dirty = true;
 
-    /** @param registered whether the servers know the node yet; registering signals a report anyway */
-    Reporter(ControlPlane controlPlane, Supplier<NodeReport> report, Duration resync, BooleanSupplier registered) {
+    /**
+     * @param registered whether the servers know the node yet; registering signals a report anyway
+     * @param contact    cuts a backoff after failed reports short once heartbeats are answered again
+     */
+    Reporter(ControlPlane controlPlane, Supplier<NodeReport> report, Duration resync, BooleanSupplier registered,
+             ServerContact contact) {
+        this.contact = contact;
         this.controlPlane = controlPlane;
         this.report = report;
         this.resync = resync;
@@ -71,8 +77,8 @@ final class Reporter implements Runnable {
                         failing = true;
                     }
                     signal(); // still unsent
-                    // Why a fixed delay: the server is unreachable: back off (1s doubling to 10s) rather than hammer it.
-                    Thread.sleep(retry.next());
+                    // The server is unreachable: back off (1s doubling to 10s) rather than hammer it, until it answers again.
+                    contact.backOff(retry.next());
                 }
             }
         } catch (InterruptedException e) {

@@ -104,7 +104,7 @@ class SupervisorBackoffTest {
         ProcessStopper stopper = new ProcessStopper();
         AgentConfig config = AgentConfig.builder("backoff-" + System.nanoTime(), tmp.resolve("data")).build();
         AgentServices services = new AgentServices(config, null, launcher, stopper, Cgroups.none(config.name(), "not under test"),
-                null, timers, timers, new ProcessDriver(launcher, stopper), null, null, null, () -> { }, CapstanJson.newMapper(), null, null);
+                null, timers, timers, new ProcessDriver(launcher, stopper), null, null, null, () -> { }, CapstanJson.newMapper(), null, null, new NodeFence());
         CodePackageManifest cp = new CodePackageManifest("Code", "1.0.0", new ProcessSpec("/bin/sh", List.of("-c", script), null, null),
                 ResourceRequest.NONE, null, POLICY);
         return new CodePackageSupervisor(cp, new CodePackageSupervisor.Host() {

@@ -66,7 +66,7 @@ public final class CapstanServer implements AutoCloseable {
         HeartbeatTracker heartbeats = new HeartbeatTracker(clock);
         HeartbeatPolicy heartbeatPolicy = HeartbeatPolicy.withDownAfter(config.nodeDownAfter());
         controllers = new ControllerRunner(store, List.of(
-                new PlacementController(store, clock, () -> activationId(random)),
+                new PlacementController(store, clock, () -> activationId(random), heartbeats, heartbeatPolicy),
                 new NodeLivenessController(store, heartbeats, clock, heartbeatPolicy),
                 new HealthExpiryController(store, clock, HEALTH_EXPIRY_PERIOD),
                 new UpgradeController(store, clock)));

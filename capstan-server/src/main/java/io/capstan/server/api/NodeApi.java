@@ -60,7 +60,9 @@ public final class NodeApi {
         routes.post("/v1/nodes", this::registerNode);
         routes.post("/v1/nodes/{name}/heartbeat", ctx -> {
             String name = ctx.pathParam("name");
-            NodeRecord node = node(api.store().snapshot(), name);
+            // A linearizable read (from the leader's Ratis lease): a deposed leader that has not noticed yet cannot
+            // answer, so no answer renews an agent's lease while another leader may be moving its Primaries.
+            NodeRecord node = node(api.current(ctx), name);
             heartbeats.beat(name);
             if (node.status() == NodeStatus.Down) {
                 api.write(ctx, new ClusterCommand.SetNodeStatus(name, NodeStatus.Up, "heartbeats resumed", api.clock().instant()));

@@ -13,6 +13,18 @@ import java.time.Duration;
  * heartbeat every 20 s and are Down after 60 s of silence (Nomad: 200 s at its default 50 beats/s; Kubernetes:
  * 40 s whatever the size). Why 500: the scale benchmark measured 900 to 1,400 beats/s absorbed by a 2-core server
  * that was also placing, and at 2,000/s heartbeats took most of its cpu, so healthy nodes were marked Down.
+ *
+ * <p>Fencing (Service Fabric's leases): every heartbeat answer renews the agent's lease for {@code lease(N)} from the
+ * moment the agent sent that heartbeat; an agent cut off for longer demotes the Primaries it hosts. The leader
+ * promotes another Primary for a partition whose Primary is on a Down node only once
+ * {@code last heard + lease(N) + leaseMargin(N)} has passed:
+ * <pre>
+ *   lease(N)       = downAfter(N)                        (the agent holds as long as the leader counts it alive)
+ *   leaseMargin(N) = interval(N) + lease(N) / 10         (a beat in flight and the agent's own scheduling;
+ *                                                         a tenth of the lease for clock drift and pauses)
+ * </pre>
+ * With the defaults: a 3 s lease and a 1.3 s margin, so a Down node's Primary moves at the earliest 4.3 s after
+ * its last heartbeat (the node itself is Down from 3 s on).
  */
 public record HeartbeatPolicy(Duration baseInterval, Duration baseDownAfter, int maxBeatsPerSecond) {
 
@@ -38,5 +50,15 @@ public record HeartbeatPolicy(Duration baseInterval, Duration baseDownAfter, int
     public Duration downAfter(int nodes) {
         Duration scaled = interval(nodes).multipliedBy(3);
         return scaled.compareTo(baseDownAfter) > 0 ? scaled : baseDownAfter;
+    }
+
+    /** How long a heartbeat answer lets an agent keep its Primaries serving, counted from when it sent that beat. */
+    public Duration lease(int nodes) {
+        return downAfter(nodes);
+    }
+
+    /** What the leader waits beyond a silent node's lease before its Primaries count as surely demoted. */
+    public Duration leaseMargin(int nodes) {
+        return interval(nodes).plus(lease(nodes).dividedBy(10));
     }
 }

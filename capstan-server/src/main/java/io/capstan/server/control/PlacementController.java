@@ -5,6 +5,7 @@ import io.capstan.model.ServiceName;
 import io.capstan.model.cluster.NodeRecord;
 import io.capstan.model.cluster.NodeStatus;
 import io.capstan.model.cluster.ReplicaRecord;
+import io.capstan.model.cluster.ReplicaRole;
 import io.capstan.model.cluster.ServiceRecord;
 import io.capstan.placement.PlacementFailure;
 import io.capstan.placement.PlacementPlan;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * services: those with parts still in flight wait for them ({@link PlacementsInFlight}), and what the parts in
  * flight will use counts as used. The plan applier re-checks every part; the services of a part it refused (in
  * part) are planned again in the next pass.
+ *
+ * <p>A service with a Primary on a Down node waits until that node's lease has surely run out ({@link PrimaryFences}):
+ * before that, its agent may not have demoted the Primary yet, and a promotion elsewhere would make two.
  */
 public final class PlacementController implements LeaderController {
 
@@ -83,11 +87,17 @@ public final class PlacementController implements LeaderController {
     private final PlacementPlanner planner = new PlacementPlanner();
     private final Clock clock;
     private final Supplier<String> activationIds;
+    private final HeartbeatTracker heartbeats;
+    private final HeartbeatPolicy heartbeatPolicy;
 
-    public PlacementController(ClusterStore store, Clock clock, Supplier<String> activationIds) {
+    /** @param heartbeats and {@code heartbeatPolicy} say when a Down node's lease has surely run out */
+    public PlacementController(ClusterStore store, Clock clock, Supplier<String> activationIds, HeartbeatTracker heartbeats,
+            HeartbeatPolicy heartbeatPolicy) {
         this.store = store;
         this.clock = clock;
         this.activationIds = activationIds;
+        this.heartbeats = heartbeats;
+        this.heartbeatPolicy = heartbeatPolicy;
     }
 
     @Override
@@ -103,7 +113,7 @@ public final class PlacementController implements LeaderController {
         // Plans commit on their own thread, so the next services are planned while the last plan's parts apply.
         Thread committer = Thread.ofPlatform().name("placement-commit").daemon(true).start(() -> commitPlans(plans, inFlight, again));
         try {
-            plan(stillLeader, inFlight, again, plans);
+            plan(stillLeader, inFlight, again, plans, new PrimaryFences(heartbeats, heartbeatPolicy, clock.instant()));
         } finally {
             committer.interrupt();
             committer.join();
@@ -111,17 +121,26 @@ public final class PlacementController implements LeaderController {
     }
 
     private void plan(BooleanSupplier stillLeader, PlacementsInFlight inFlight, LinkedBlockingQueue<ServiceName> again,
-            LinkedBlockingQueue<List<ClusterCommand.ApplyPlacement>> plans) throws InterruptedException {
+            LinkedBlockingQueue<List<ClusterCommand.ApplyPlacement>> plans, PrimaryFences fences) throws InterruptedException {
         long seen = -1;
         long plannedAt = -1;
         Instant lastFullPass = null;
         Map<String, NodeStatus> nodeStatuses = new HashMap<>();
         Set<ServiceName> refused = new TreeSet<>();
         Set<ServiceName> deferred = new TreeSet<>();
+        Map<ServiceName, Instant> awaitingLease = new HashMap<>();
         while (stillLeader.getAsBoolean()) {
-            boolean busy = !inFlight.isEmpty() || !deferred.isEmpty();
+            boolean busy = !inFlight.isEmpty() || !deferred.isEmpty() || !awaitingLease.isEmpty();
             ClusterSnapshot state = store.awaitAfter(seen, busy ? WHILE_PLANS_COMMIT : Duration.ofSeconds(5));
             again.drainTo(refused);
+            Instant now = clock.instant();
+            for (var it = awaitingLease.entrySet().iterator(); it.hasNext(); ) {
+                var waiting = it.next();
+                if (!now.isBefore(waiting.getValue())) {
+                    refused.add(waiting.getKey());
+                    it.remove();
+                }
+            }
             for (var it = deferred.iterator(); it.hasNext(); ) {
                 ServiceName name = it.next();
                 if (!inFlight.holds(name)) {
@@ -153,10 +172,12 @@ public final class PlacementController implements LeaderController {
                 lastFullPass = clock.instant();
             }
             services = withoutInFlight(services, inFlight, deferred);
+            int planned = services.size();
+            services = withoutPrimariesStillServing(state, services, fences.at(state, now), awaitingLease);
             if (services.isEmpty()) {
                 continue;
             }
-            PlacementPlan plan = planner.plan(full ? PlacementInputs.from(state)
+            PlacementPlan plan = planner.plan(full && services.size() == planned ? PlacementInputs.from(state)
                     : PlacementInputs.forServices(state, services, inFlight.loadByNode()));
             List<ClusterCommand.ApplyPlacement> commands = commandsFor(state, plan, services);
             commands.forEach(part -> inFlight.add(part, state));
@@ -188,6 +209,40 @@ public final class PlacementController implements LeaderController {
                 deferred.add(s.name());
             } else {
                 now.add(s);
+            }
+        }
+        return now;
+    }
+
+    /**
+     * The services to plan now: those without a Primary on a Down node whose lease may still run. The others wait in
+     * {@code awaitingLease} until the latest such lease among them has surely run out, with every service sharing a
+     * SharedProcess activation with them.
+     */
+    private static Collection<ServiceRecord> withoutPrimariesStillServing(ClusterSnapshot state, Collection<ServiceRecord> services,
+            Map<String, Instant> fenced, Map<ServiceName, Instant> awaitingLease) {
+        if (fenced.isEmpty()) {
+            return services;
+        }
+        Map<String, Instant> heldGroups = new HashMap<>();
+        for (ServiceRecord s : services) {
+            for (ReplicaRecord r : state.replicasOf(s.name())) {
+                Instant until = fenced.get(r.node());
+                if (until != null && r.role() == ReplicaRole.Primary) {
+                    heldGroups.merge(activationGroup(s), until, (a, b) -> a.isAfter(b) ? a : b);
+                }
+            }
+        }
+        if (heldGroups.isEmpty()) {
+            return services;
+        }
+        List<ServiceRecord> now = new ArrayList<>();
+        for (ServiceRecord s : services) {
+            Instant until = heldGroups.get(activationGroup(s));
+            if (until == null) {
+                now.add(s);
+            } else {
+                awaitingLease.merge(s.name(), until, (a, b) -> a.isAfter(b) ? a : b);
             }
         }
         return now;

@@ -25,6 +25,7 @@ import io.capstan.state.ClusterSnapshot;
 import io.capstan.state.ClusterState;
 import io.capstan.state.CommandResult;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ class PlacementFailoverTest {
 
     private final ClusterState state = new ClusterState();
     private final PlacementPlanner planner = new PlacementPlanner();
-    private final PlacementController controller = new PlacementController(null, Clock.fixed(AT, ZoneOffset.UTC), () -> "");
+    private final PlacementController controller = new PlacementController(null, Clock.fixed(AT, ZoneOffset.UTC), () -> "",
+            new HeartbeatTracker(Clock.fixed(AT, ZoneOffset.UTC)), HeartbeatPolicy.withDownAfter(Duration.ofSeconds(3)));
     private long index;
 
     @BeforeEach
