@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -28,16 +27,6 @@ class CrashRestartTest {
     private Process dev;
     private String api;
 
-    private Process startDev(int apiPort, int raftPort, int firstPort) throws IOException {
-        Process p = CapstanProcess.start(dir.resolve("dev-" + System.nanoTime() + ".log"), "dev", "--nodes", "3",
-                "--data", dir.toString(), "--api-port", Integer.toString(apiPort), "--raft-port", Integer.toString(raftPort),
-                "--endpoint-ports", firstPort + "-" + (firstPort + 98), "--node-cpu", "4", "--node-memory", "4096");
-        ClusterApi client = new ClusterApi(api);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> client.get("/v1/cluster/status").ok().path("nodes").path("up").asInt() == 3);
-        return p;
-    }
-
     @AfterEach
     void stopDev() {
         if (dev != null && dev.isAlive()) {
@@ -49,12 +38,10 @@ class CrashRestartTest {
 
     @Test
     void aClusterKilledMidDeployComesBackWithoutDuplicatesOrOrphans() throws Exception {
-        int apiPort = TestCluster.freePort();
-        int raftPort = TestCluster.freePort();
-        int firstPort = 21000 + (int) (ProcessHandle.current().pid() % 80) * 100;
-        api = "http://127.0.0.1:" + apiPort;
+        DevProcess cluster = DevProcess.onFreePorts(dir, dir, 21000);
+        api = cluster.api();
         ClusterApi client = new ClusterApi(api);
-        dev = startDev(apiPort, raftPort, firstPort);
+        dev = cluster.start();
 
         assertThat(client.registerPackage(TestCluster.examples("walkthrough-app")).status()).isEqualTo(201);
         client.post("/v1/apps", Map.of("name", "App1", "type", "MyAppType", "version", "1.0.0")).ok();
@@ -68,7 +55,7 @@ class CrashRestartTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !NodeProcesses.of(api).isEmpty());
         dev.destroyForcibly().waitFor();
 
-        dev = startDev(apiPort, raftPort, firstPort);
+        dev = cluster.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> client.get("/v1/apps/App1").ok().path("converged").asBoolean());
         // Every acknowledged change survived: both services, with their partitions.
         assertThat(client.get("/v1/apps/App1/services").ok().path("items")).extracting(n -> n.path("name").asText())

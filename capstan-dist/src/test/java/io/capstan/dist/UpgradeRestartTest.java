@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.dist.UpgradeTestApp.Web;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,17 +27,6 @@ class UpgradeRestartTest {
     private Process dev;
     private String api;
 
-    private Process startDev(int apiPort, int raftPort, int firstPort) throws IOException {
-        Process p = CapstanProcess.start(dir.resolve("dev-" + System.nanoTime() + ".log"), "dev", "--nodes", "3",
-                "--data", dir.resolve("data").toString(), "--api-port", Integer.toString(apiPort), "--raft-port",
-                Integer.toString(raftPort), "--endpoint-ports", firstPort + "-" + (firstPort + 98), "--node-cpu", "4",
-                "--node-memory", "4096");
-        ClusterApi client = new ClusterApi(api);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> client.get("/v1/cluster/status").ok().path("nodes").path("up").asInt() == 3);
-        return p;
-    }
-
     @AfterEach
     void stopDev() {
         if (dev != null && dev.isAlive()) {
@@ -49,12 +37,10 @@ class UpgradeRestartTest {
 
     @Test
     void anUpgradeInterruptedByACrashResumesAndCompletes() throws Exception {
-        int apiPort = TestCluster.freePort();
-        int raftPort = TestCluster.freePort();
-        int firstPort = 22000 + (int) (ProcessHandle.current().pid() % 80) * 100;
-        api = "http://127.0.0.1:" + apiPort;
+        DevProcess cluster = DevProcess.onFreePorts(dir, dir.resolve("data"), 22000);
+        api = cluster.api();
         ClusterApi client = new ClusterApi(api);
-        dev = startDev(apiPort, raftPort, firstPort);
+        dev = cluster.start();
         client.registerPackage(UpgradeTestApp.write(dir, "1.0.0", "1.0.0", "hello v1", Web.GOOD)).ok();
         client.registerPackage(UpgradeTestApp.write(dir, "2.0.0", "2.0.0", "hello v2", Web.GOOD)).ok();
         client.post("/v1/apps", Map.of("name", "Up", "type", UpgradeTestApp.TYPE, "version", "1.0.0")).ok();
@@ -63,14 +49,14 @@ class UpgradeRestartTest {
         client.post("/v1/apps/Up/upgrade", Map.of("version", "2.0.0", "healthCheckStable", "3s")).ok();
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             JsonNode u = client.get("/v1/apps/Up/upgrade").ok();
-            return domainState(u, "UD1").equals("Completed") && domainState(u, "UD2").equals("InProgress");
+            return UpgradeTestApp.domainState(u, "UD1").equals("Completed") && UpgradeTestApp.domainState(u, "UD2").equals("InProgress");
         });
         dev.destroyForcibly().waitFor();
 
-        dev = startDev(apiPort, raftPort, firstPort);
+        dev = cluster.start();
         JsonNode resumed = client.get("/v1/apps/Up/upgrade").ok();
         assertThat(resumed.path("state").asText()).isEqualTo("RollingForwardInProgress");
-        assertThat(domainState(resumed, "UD1")).isEqualTo("Completed");
+        assertThat(UpgradeTestApp.domainState(resumed, "UD1")).isEqualTo("Completed");
         await().atMost(Duration.ofSeconds(120)).until(() ->
                 client.get("/v1/apps/Up/upgrade").ok().path("state").asText().equals("RollingForwardCompleted"));
 
@@ -87,14 +73,5 @@ class UpgradeRestartTest {
         dev.destroy();
         assertThat(dev.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> NodeProcesses.of(api).isEmpty());
-    }
-
-    private static String domainState(JsonNode upgrade, String domain) {
-        for (JsonNode d : upgrade.path("domains")) {
-            if (d.path("name").asText().equals(domain)) {
-                return d.path("state").asText();
-            }
-        }
-        return "";
     }
 }

@@ -151,10 +151,10 @@ class UpgradeTest {
             assertThat(paused.path("waitingFor").path("condition").asText()).isEqualTo("Resume");
             // It stays paused: nothing but an operator moves it on.
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-                    .until(() -> domainState(upgrade(), next).equals("Pending") && upgrade().path("state").asText()
+                    .until(() -> UpgradeTestApp.domainState(upgrade(), next).equals("Pending") && upgrade().path("state").asText()
                             .equals("RollingForwardPending"));
             api.post("/v1/apps/Up/upgrade/resume", Map.of()).ok();
-            await().atMost(UPGRADE).until(() -> !domainState(upgrade(), next).equals("Pending"));
+            await().atMost(UPGRADE).until(() -> !UpgradeTestApp.domainState(upgrade(), next).equals("Pending"));
         }
         awaitState("RollingForwardCompleted");
         assertThat(api.get("/v1/apps/Up").ok().path("parameters").path("Greeting").asText()).isEqualTo("howdy");
@@ -219,15 +219,6 @@ class UpgradeTest {
             return now.equals(state);
         });
         return last[0];
-    }
-
-    private static String domainState(JsonNode upgrade, String domain) {
-        for (JsonNode d : upgrade.path("domains")) {
-            if (d.path("name").asText().equals(domain)) {
-                return d.path("state").asText();
-            }
-        }
-        return "";
     }
 
     private List<String> domainEvents(String kind) {

@@ -20,6 +20,16 @@ final class UpgradeTestApp {
     private UpgradeTestApp() {
     }
 
+    /** The state of {@code domain} in an upgrade status answer ("" when it is not in the walk). */
+    static String domainState(com.fasterxml.jackson.databind.JsonNode upgrade, String domain) {
+        for (var d : upgrade.path("domains")) {
+            if (d.path("name").asText().equals(domain)) {
+                return d.path("state").asText();
+            }
+        }
+        return "";
+    }
+
     /** Writes version {@code version} under {@code root}; the web package's version is {@code webVersion}. */
     static Path write(Path root, String version, String webVersion, String greetingDefault, Web web) throws IOException {
         return write(root, version, webVersion, greetingDefault, web, "1.0.0", "color=blue");
