@@ -6,6 +6,7 @@ import io.capstan.server.ServerConfig;
 import io.capstan.state.ratis.RaftMembership;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +59,10 @@ public final class ServerCommand implements Callable<Integer> {
             + " holding a secret, the same on every server, with which servers copy packages to each other.")
     Path clusterSecretFile;
 
+    @Option(names = "--insecure", description = "Allow an --api-host or Raft address reachable from the network although"
+            + " Capstan has no TLS yet (and, without --acl, no authentication); printed as a warning on every start.")
+    boolean insecure;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,6 +72,15 @@ public final class ServerCommand implements Callable<Integer> {
         Map<String, String> members = peers == null ? Map.of(name, raftAddress) : RaftMembership.parsePeers(peers);
         RaftMembership founding = new RaftMembership(name, members, dir.resolve("raft"), RaftMembership.DEFAULT_SNAPSHOT_THRESHOLD);
         RaftMembership raft = join ? founding.joiningTheGroup() : founding;
+        List<String> exposed = NetworkExposure.exposed(List.of(apiHost,
+                java.net.URI.create("tcp://" + raft.raftAddress()).getHost()));
+        String refusal = NetworkExposure.refusal(exposed, insecure, acl);
+        if (refusal != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), refusal);
+        }
+        if (!exposed.isEmpty()) {
+            System.err.println(NetworkExposure.warning(exposed, acl));
+        }
         ServerConfig.AccessSettings access = new ServerConfig.AccessSettings(acl,
                 SecretFiles.read(spec, "--cluster-secret-file", clusterSecretFile));
         CapstanServer server = new CapstanServer(new ServerConfig(raft, apiHost, apiPort, dir, null, nodeDownAfter, !noEventLog,
