@@ -61,6 +61,7 @@ final class LeaseKeeper implements Runnable {
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 log.debug("node {}: cannot read the assignment to lift the fence: {}", node, e.toString());
+                // Why a fixed delay: the server just answered a heartbeat but not this read; retry soon, not in a busy loop.
                 Thread.sleep(retry);
             }
         }

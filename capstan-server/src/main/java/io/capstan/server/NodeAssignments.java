@@ -43,6 +43,8 @@ public final class NodeAssignments {
         List<ServicePackageActivation> activations = new ArrayList<>();
         NodeRecord nodeRecord = state.nodes().get(node);
         String upgradeDomain = nodeRecord == null ? "" : nodeRecord.description().upgradeDomain();
+        // A node hosts many activations of one application: its revision (a digest of the parameters) is computed once.
+        Map<ApplicationVersion, String> revisions = new java.util.HashMap<>();
         byActivation.forEach((key, replicas) -> {
             ApplicationRecord app = state.applications().get(key.application());
             // During an upgrade the node runs the version its upgrade domain is on.
@@ -61,7 +63,7 @@ public final class NodeAssignments {
             ActivationMode mode = key.activationId().isEmpty() ? ActivationMode.SHARED_PROCESS : ActivationMode.EXCLUSIVE_PROCESS;
             activations.add(new ServicePackageActivation(app.name(), type.name(), type.version(), type.packageDigest(),
                     key.activationId(), mode, ParameterSubstitution.resolve(pkg, version.parameters()), assigned,
-                    version.revision()));
+                    revisions.computeIfAbsent(version, ApplicationVersion::revision)));
         });
         return new NodeAssignment(node, state.index(), activations);
     }
